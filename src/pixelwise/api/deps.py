@@ -1,0 +1,99 @@
+"""Dependencies shared by routers: the service context and the caller, checked against the table."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from pixelwise.domain.errors import InvalidInput
+from pixelwise.domain.permissions import Action
+from pixelwise.services import access, auth
+from pixelwise.services.context import Actor, Context
+
+SESSION_COOKIE = "pixelwise_session"
+CSRF_COOKIE = "pixelwise_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_context(request: Request) -> Context:
+    ctx: Context = request.app.state.context
+    return ctx
+
+
+CtxDep = Annotated[Context, Depends(get_context)]
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def identify(request: Request, ctx: Context) -> Actor:
+    """The caller, from the bearer token or else the session cookie; anonymous if neither."""
+    address = client_address(request)
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise InvalidInput(
+                "The Authorization header must read 'Bearer <token>'.", field="authorization"
+            )
+        actor = auth.from_api_token(ctx, token.strip(), address)
+    elif cookie := request.cookies.get(SESSION_COOKIE):
+        actor = auth.from_session_cookie(
+            ctx,
+            cookie,
+            address,
+            csrf_header=request.headers.get(CSRF_HEADER),
+            unsafe=request.method not in SAFE_METHODS,
+        )
+    else:
+        actor = Actor.anonymous(address)
+    request.state.actor = actor
+    return actor
+
+
+def _project_id(request: Request) -> int | None:
+    raw = request.path_params.get("project_id")
+    if raw is None:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise InvalidInput(f"project_id must be a whole number, not {raw!r}.") from None
+
+
+class Permit:
+    """Dependency that identifies the caller and checks `action` in the permission table.
+
+    Every route declares exactly one; the route-walking test finds it as `route_action`.
+    """
+
+    def __init__(self, action: Action) -> None:
+        self.action = action
+
+    def __call__(self, request: Request) -> Actor:
+        ctx = get_context(request)
+        actor = identify(request, ctx)
+        access.authorize(ctx, actor, self.action, _project_id(request))
+        return actor
+
+    def __repr__(self) -> str:
+        return f"Permit({self.action})"
+
+
+def permit(action: Action) -> Permit:
+    return Permit(action)
+
+
+def route_action(route: object) -> Action | None:
+    """The action a route declared through `Permit`, or None (a route that escaped the table)."""
+    dependant = getattr(route, "dependant", None)
+    stack = list(dependant.dependencies) if dependant is not None else []
+    while stack:
+        dep = stack.pop()
+        if isinstance(dep.call, Permit):
+            return dep.call.action
+        stack.extend(dep.dependencies)
+    return None

@@ -1,0 +1,18 @@
+"""Every router of the API, in the order the OpenAPI document lists them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from pixelwise.api.routes import audit, auth, docs, health, metrics, projects, tokens, users
+
+ROUTERS: list[APIRouter] = [
+    health.router,
+    auth.router,
+    tokens.router,
+    users.router,
+    projects.router,
+    audit.router,
+    docs.router,
+    metrics.router,
+]

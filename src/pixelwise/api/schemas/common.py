@@ -1,0 +1,41 @@
+"""Shapes shared by every router: strict request bodies, pages, query limits."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Path, Query
+from pydantic import BaseModel, ConfigDict
+
+from pixelwise.domain.pagination import MAX_LIMIT
+
+T = TypeVar("T")
+
+
+class RequestBody(BaseModel):
+    """Base of request bodies: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_max_length=100_000)
+
+
+class ResponseBody(BaseModel):
+    """Base of response bodies, built from the services' result objects."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PageOut(ResponseBody, Generic[T]):
+    """One page of a listing; pass `next_cursor` as `cursor` to get the next (null at the end)."""
+
+    items: list[T]
+    next_cursor: str | None
+
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
+Cursor = Annotated[
+    str | None, Query(max_length=200, description="next_cursor of the previous page.")
+]
+
+MAX_ID = 2**63 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]

@@ -1,0 +1,72 @@
+"""Composition root: builds a process's resources and the ASGI app from settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from pixelwise import __version__
+from pixelwise.api import problems
+from pixelwise.api.middleware import BodyLimit, Metrics, Observe
+from pixelwise.api.router import ROUTERS
+from pixelwise.db.engine import Database
+from pixelwise.jobs.runtime import JobRuntime
+from pixelwise.services.context import Context
+from pixelwise.settings import Settings
+from pixelwise.storage.blobs import open_blob_store
+
+UPLOAD_PREFIXES: tuple[str, ...] = ()  # streamed uploads set their own limits
+
+
+def build_context(settings: Settings) -> Context:
+    """Database, blob store and job runtime for one process."""
+    database = Database(settings.effective_database_url)
+    ctx = Context(
+        settings=settings,
+        database=database,
+        blobs=open_blob_store(settings.effective_storage_url),
+    )
+    ctx.enqueuer = JobRuntime(ctx)
+    return ctx
+
+
+def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
+    """The Pixelwise ASGI app. Starts an in-process job worker when settings ask for one."""
+    context = ctx or build_context(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        runtime = context.enqueuer
+        embedded = settings.runs_embedded_worker and isinstance(runtime, JobRuntime)
+        if embedded:
+            assert isinstance(runtime, JobRuntime)
+            runtime.start_worker()
+        try:
+            yield
+        finally:
+            if isinstance(runtime, JobRuntime):
+                runtime.stop()
+            if ctx is None:
+                context.database.dispose()
+
+    app = FastAPI(
+        title="Pixelwise API",
+        version=__version__,
+        description="Label images, videos and DICOM studies. Errors are RFC 9457 problem details.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
+    app.state.context = context
+    app.state.metrics = Metrics()
+    problems.install(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    app.add_middleware(
+        BodyLimit, max_bytes=settings.max_body_bytes, exempt_prefixes=UPLOAD_PREFIXES
+    )
+    app.add_middleware(Observe, metrics=app.state.metrics)
+    return app

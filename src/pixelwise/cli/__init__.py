@@ -1,0 +1,1 @@
+"""The `pixelwise` command line: serve, worker, migrate, config, users, tokens."""

@@ -1,0 +1,209 @@
+"""Entry point of the `pixelwise` command. Settings come from PIXELWISE_* variables; flags win."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from pixelwise.settings import Settings, SettingsError, load_settings
+
+app = typer.Typer(
+    help="Pixelwise: label images, videos and DICOM studies.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+users_app = typer.Typer(help="Manage user accounts.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+
+HomeOpt = Annotated[
+    str | None,
+    typer.Option("--home", help="Data directory [env: PIXELWISE_HOME]", show_default=False),
+]
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    """Print one line to stderr and return the Exit to raise."""
+    typer.echo(f"pixelwise: {message}", err=True)
+    return typer.Exit(code)
+
+
+def settings_from(**flags: object) -> Settings:
+    try:
+        return load_settings(**flags)
+    except SettingsError as error:
+        raise fail(str(error), 2) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on [env: PIXELWISE_HOST]")
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port [env: PIXELWISE_PORT]")] = None,
+    home: HomeOpt = None,
+    demo: Annotated[bool, typer.Option(help="Create a demo admin, dataset and project.")] = False,
+) -> None:
+    """Migrate the database and serve the web app and API (with in-process jobs by default)."""
+    from pixelwise.cli.serving import serve as run_server
+
+    run_server(settings_from(host=host, port=port, home=home), demo=demo)
+
+
+@app.command()
+def worker(home: HomeOpt = None) -> None:
+    """Run background jobs from the Redis broker (PIXELWISE_BROKER_URL) until stopped."""
+    from pixelwise.jobs.worker import run_worker
+
+    settings = settings_from(home=home)
+    _guard(lambda: run_worker(settings))
+
+
+@app.command()
+def migrate(home: HomeOpt = None) -> None:
+    """Bring the database schema to the newest version."""
+    from pixelwise.cli.serving import open_database
+    from pixelwise.db.migrate import migrate as run_migrations
+
+    settings = settings_from(home=home)
+    database = open_database(settings)
+    before, after = run_migrations(database)
+    typer.echo(f"database at revision {after}" + ("" if before == after else f" (was {before})"))
+
+
+@app.command()
+def config(home: HomeOpt = None) -> None:
+    """Print the effective settings (secrets hidden)."""
+    settings = settings_from(home=home)
+    for key, value in settings.public_view().items():
+        typer.echo(f"{key}={'' if value is None else value}")
+
+
+def _guard(action: object) -> object:
+    """Run `action`, turning expected errors into one line and exit code 1."""
+    from pixelwise.domain.errors import PixelwiseError
+
+    try:
+        return action()  # type: ignore[operator]
+    except (PixelwiseError, SettingsError) as error:
+        raise fail(str(error)) from None
+
+
+def _context(home: str | None) -> object:
+    from pixelwise.cli.serving import open_context
+
+    return open_context(settings_from(home=home))
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="Sign-in email.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    name: Annotated[str, typer.Option(help="Display name.")] = "",
+    admin: Annotated[bool, typer.Option("--admin", help="Make an organisation admin.")] = False,
+    home: HomeOpt = None,
+) -> None:
+    """Create a user. The password comes from stdin (--password-stdin) or a prompt."""
+    from pixelwise.domain.permissions import OrgRole
+    from pixelwise.services import users
+    from pixelwise.services.context import Actor, Context
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    ctx = _context(home)
+    assert isinstance(ctx, Context)
+    role = OrgRole.ADMIN if admin else OrgRole.MEMBER
+    info = _guard(
+        lambda: users.create_user(
+            ctx, Actor.system("cli"), email=email, password=password, name=name, org_role=role
+        )
+    )
+    assert isinstance(info, users.UserInfo)
+    typer.echo(f"created user {info.id} {info.email} ({info.org_role})")
+
+
+@users_app.command("list")
+def users_list(home: HomeOpt = None) -> None:
+    """List every user."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from pixelwise.services import users
+    from pixelwise.services.context import Context
+
+    ctx = _context(home)
+    assert isinstance(ctx, Context)
+    table = Table("id", "email", "name", "role", "active")
+    cursor: str | None = None
+    while True:
+        page = users.list_users(ctx, cursor=cursor, limit=500)
+        for user in page.items:
+            table.add_row(
+                str(user.id),
+                user.email,
+                user.name,
+                str(user.org_role),
+                "yes" if user.is_active else "no",
+            )
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    Console().print(table)
+
+
+@users_app.command("deactivate")
+def users_deactivate(
+    email: Annotated[str, typer.Argument(help="Email of the user.")], home: HomeOpt = None
+) -> None:
+    """Deactivate a user: they are signed out and their tokens stop working."""
+    from pixelwise.services import users
+    from pixelwise.services.context import Actor, Context
+
+    ctx = _context(home)
+    assert isinstance(ctx, Context)
+    user = _guard(lambda: users.find_user(ctx, email))
+    assert isinstance(user, users.UserInfo)
+    _guard(lambda: users.update_user(ctx, Actor.system("cli"), user.id, is_active=False))
+    typer.echo(f"deactivated {user.email}")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    email: Annotated[str, typer.Option(help="The token's user.")],
+    name: Annotated[str, typer.Option(help="What the token is for.")],
+    expires_in_days: Annotated[int | None, typer.Option(help="Days until it expires.")] = None,
+    home: HomeOpt = None,
+) -> None:
+    """Create an API token; it is printed once, on standard output."""
+    from pixelwise.services import tokens
+    from pixelwise.services.context import Actor, Context
+
+    ctx = _context(home)
+    assert isinstance(ctx, Context)
+    new = _guard(
+        lambda: tokens.create_token(
+            ctx, Actor.system("cli"), name, expires_in_days, for_email=email
+        )
+    )
+    assert isinstance(new, tokens.NewToken)
+    typer.echo(new.token)
+    typer.echo(
+        f"token {new.info.id} '{new.info.name}' for {email}; it is not shown again.", err=True
+    )
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,1 @@
+"""Tables, engines and queries: the only package that speaks SQL."""

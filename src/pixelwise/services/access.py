@@ -1,0 +1,62 @@
+"""Authorisation: apply the permission table to a caller and, for project actions, a project."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from pixelwise.db.models import Membership, Project
+from pixelwise.domain.errors import NotAuthenticated, NotFound, PermissionDenied
+from pixelwise.domain.permissions import (
+    SCOPES,
+    Action,
+    Principal,
+    ProjectRole,
+    Scope,
+    is_allowed,
+    principal_for,
+)
+from pixelwise.services.context import Actor, Context
+
+
+def project_role(ctx: Context, user_id: int, project_id: int) -> ProjectRole | None:
+    """The user's role in the project, or None when not a member. NotFound for no project."""
+    with ctx.database.read() as session:
+        if session.get(Project, project_id) is None:
+            raise NotFound(f"There is no project {project_id}.")
+        role = session.scalar(
+            select(Membership.role).where(
+                Membership.project_id == project_id, Membership.user_id == user_id
+            )
+        )
+    return ProjectRole(role) if role else None
+
+
+def authorize(
+    ctx: Context, actor: Actor, action: Action, project_id: int | None = None
+) -> Principal:
+    """The caller's principal when the table allows `action`; raises otherwise.
+
+    Anonymous callers get NotAuthenticated (401), signed-in ones PermissionDenied (403).
+    """
+    scope = SCOPES[action]
+    role: ProjectRole | None = None
+    if scope is Scope.PROJECT and actor.signed_in and actor.org_role is not None:
+        if project_id is None:
+            raise PermissionDenied(f"'{action}' needs a project.")
+        if actor.user_id is not None:
+            role = project_role(ctx, actor.user_id, project_id)
+    principal = principal_for(
+        scope,
+        signed_in=actor.signed_in or actor.via == "system",
+        org_role=actor.org_role,
+        project_role=role,
+    )
+    if is_allowed(action, principal):
+        return principal
+    if principal is Principal.ANONYMOUS:
+        raise NotAuthenticated(
+            "Sign in (POST /api/auth/login) or send an API token "
+            "as 'Authorization: Bearer <token>'."
+        )
+    where = f" in project {project_id}" if scope is Scope.PROJECT else ""
+    raise PermissionDenied(f"Your role{where} ({principal}) does not allow '{action}'.")

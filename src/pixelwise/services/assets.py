@@ -1,0 +1,107 @@
+"""Reading a project's assets: list them, view them, download originals (audited)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from pixelwise.db.models import Asset, Project
+from pixelwise.domain.errors import NotFound
+from pixelwise.domain.pagination import Page, decode_cursor, encode_cursor
+from pixelwise.services import audit
+from pixelwise.services.context import Actor, Context
+from pixelwise.storage.blobs import iter_chunks
+
+
+@dataclass(frozen=True)
+class AssetInfo:
+    id: int
+    dataset_id: int
+    folder: str
+    name: str
+    kind: str
+    media_type: str
+    size_bytes: int
+    width: int | None
+    height: int | None
+    frame_count: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class AssetFile:
+    """The bytes of an asset's bytes, with what a response needs to describe it."""
+
+    name: str
+    media_type: str
+    size_bytes: int
+    chunks: Iterator[bytes]
+
+
+def _info(row: Asset) -> AssetInfo:
+    return AssetInfo(
+        id=row.id,
+        dataset_id=row.dataset_id,
+        folder=row.folder,
+        name=row.name,
+        kind=row.kind,
+        media_type=row.media_type,
+        size_bytes=row.size_bytes,
+        width=row.width,
+        height=row.height,
+        frame_count=row.frame_count,
+        created_at=row.created_at,
+    )
+
+
+def list_assets(
+    ctx: Context, project_id: int, *, cursor: str | None, limit: int, folder: str | None = None
+) -> Page[AssetInfo]:
+    """The project's assets by id, optionally one folder's."""
+    after = decode_cursor(cursor)
+    with ctx.database.read() as session:
+        project = session.get(Project, project_id)
+        if project is None:
+            raise NotFound(f"There is no project {project_id}.")
+        if project.dataset_id is None:
+            return Page([], None)
+        query = select(Asset).where(Asset.dataset_id == project.dataset_id)
+        if folder is not None:
+            query = query.where(Asset.folder == folder.strip("/"))
+        if after is not None:
+            query = query.where(Asset.id > int(after))
+        rows = list(session.scalars(query.order_by(Asset.id).limit(limit + 1)))
+    items = [_info(row) for row in rows[:limit]]
+    return Page(items, encode_cursor(items[-1].id) if len(rows) > limit and items else None)
+
+
+def _project_asset(ctx: Context, project_id: int, asset_id: int) -> Asset:
+    with ctx.database.read() as session:
+        project = session.get(Project, project_id)
+        asset = session.get(Asset, asset_id)
+    if project is None:
+        raise NotFound(f"There is no project {project_id}.")
+    if asset is None or asset.dataset_id != project.dataset_id:
+        raise NotFound(f"Project {project_id} has no asset {asset_id}.")
+    return asset
+
+
+def open_asset(
+    ctx: Context, actor: Actor, project_id: int, asset_id: int, *, download: bool
+) -> AssetFile:
+    """The original bytes of an asset; every read is written to the audit log."""
+    asset = _project_asset(ctx, project_id, asset_id)
+    stream = ctx.blobs.open(asset.blob_key)
+    with ctx.database.transaction() as session:
+        audit.record(
+            session,
+            actor,
+            "asset.download" if download else "asset.view",
+            target_type="asset",
+            target_id=asset.id,
+            project_id=project_id,
+        )
+    return AssetFile(asset.name, asset.media_type, asset.size_bytes, iter_chunks(stream))

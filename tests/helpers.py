@@ -1,0 +1,44 @@
+"""Small helpers shared by tests (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+
+from pixelwise.db.models import Asset, Dataset
+from pixelwise.services.context import Context
+
+PASSWORD = "correct horse battery"
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def add_dataset_with_image(ctx: Context, name: str = "photos") -> tuple[int, int, bytes]:
+    """A dataset holding one real PNG; returns (dataset id, asset id, the PNG bytes)."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (32, 24), (200, 30, 30)).save(buffer, format="PNG")
+    data = buffer.getvalue()
+    with ctx.database.transaction() as session:
+        dataset = Dataset(name=name)
+        session.add(dataset)
+        session.flush()
+        key = f"datasets/{dataset.id}/red.png"
+        size = ctx.blobs.put(key, io.BytesIO(data))
+        asset = Asset(
+            dataset_id=dataset.id,
+            folder="",
+            name="red.png",
+            kind="image",
+            media_type="image/png",
+            blob_key=key,
+            size_bytes=size,
+            checksum="0" * 64,
+            width=32,
+            height=24,
+        )
+        session.add(asset)
+        session.flush()
+        return dataset.id, asset.id, data

@@ -1,0 +1,141 @@
+"""Problem details for bad input, pagination, health, metrics and the request log."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from fastapi.testclient import TestClient
+
+from pixelwise import __version__
+
+from helpers import bearer
+
+
+def test_malformed_json_is_a_400_problem(client: TestClient, admin_token: str) -> None:
+    response = client.post(
+        "/api/projects",
+        content=b'{"name": "x",',
+        headers={**bearer(admin_token), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert response.headers["content-type"] == "application/problem+json"
+    assert body["status"] == 400
+    assert "not valid JSON" in body["detail"]
+
+
+def test_wrong_types_and_unknown_fields_name_the_field(
+    client: TestClient, admin_token: str
+) -> None:
+    wrong = client.post("/api/projects", json={"name": 12}, headers=bearer(admin_token))
+    assert wrong.status_code == 422
+    assert "body:name" in wrong.json()["detail"]
+    unknown = client.post(
+        "/api/projects", json={"name": "ok", "colour": "red"}, headers=bearer(admin_token)
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["location"] == "body:colour"
+
+
+def test_huge_body_is_refused_with_413(client: TestClient, admin_token: str) -> None:
+    big = json.dumps({"name": "x", "description": "y" * (11 * 1024 * 1024)})
+    response = client.post(
+        "/api/projects",
+        content=big.encode(),
+        headers={**bearer(admin_token), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert "PIXELWISE_MAX_BODY_BYTES" in response.json()["detail"]
+
+
+def test_unknown_ids_and_addresses_are_404_problems(client: TestClient, admin_token: str) -> None:
+    missing = client.get("/api/projects/987654", headers=bearer(admin_token))
+    assert missing.status_code == 404
+    assert missing.json()["detail"] == "There is no project 987654."
+    nowhere = client.get("/api/no-such-thing")
+    assert nowhere.status_code == 404
+    assert "/api/docs" in nowhere.json()["detail"]
+    too_big = client.get(f"/api/users/{2**70}", headers=bearer(admin_token))
+    assert too_big.status_code == 422
+
+
+def test_wrong_method_is_405(client: TestClient) -> None:
+    response = client.delete("/api/health")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_cursor_pagination_walks_every_item_once(client: TestClient, admin_token: str) -> None:
+    for index in range(7):
+        created = client.post(
+            "/api/projects", json={"name": f"p{index}"}, headers=bearer(admin_token)
+        )
+        assert created.status_code == 201
+    seen: list[str] = []
+    cursor = None
+    pages = 0
+    while True:
+        params: dict[str, str | int] = {"limit": 3}
+        if cursor:
+            params["cursor"] = cursor
+        page = client.get("/api/projects", params=params, headers=bearer(admin_token)).json()
+        seen.extend(item["name"] for item in page["items"])
+        pages += 1
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == [f"p{i}" for i in range(7)]
+    assert pages == 3
+
+
+def test_bad_cursor_is_a_clear_422(client: TestClient, admin_token: str) -> None:
+    response = client.get(
+        "/api/projects", params={"cursor": "garbage!"}, headers=bearer(admin_token)
+    )
+    assert response.status_code == 422
+    assert "cursor" in response.json()["detail"]
+
+
+def test_health_reports_version_database_and_broker(client: TestClient) -> None:
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "version": __version__,
+        "database": "ok",
+        "broker": "ok",
+    }
+
+
+def test_openapi_and_docs_are_served(client: TestClient) -> None:
+    spec = client.get("/api/openapi.json").json()
+    assert spec["info"]["title"] == "Pixelwise API"
+    assert "/api/auth/login" in spec["paths"]
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    assert "/api/openapi.json" in page.text
+
+
+def test_metrics_count_requests_by_route_template(client: TestClient, admin_token: str) -> None:
+    client.get("/api/projects/5", headers=bearer(admin_token))
+    client.get("/api/projects/6", headers=bearer(admin_token))
+    text = client.get("/metrics").text
+    series = 'method="GET",route="/api/projects/{project_id}",status="404"'
+    assert f"pixelwise_http_requests_total{{{series}}} 2.0" in text
+    assert "pixelwise_http_request_duration_seconds_bucket" in text
+
+
+def test_each_request_is_logged_once_with_latency(
+    client: TestClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="pixelwise.request"):
+        response = client.get("/api/health")
+    records = [r for r in caplog.records if r.name == "pixelwise.request"]
+    assert len(records) == 1
+    record = records[0]
+    assert record.__dict__["status"] == 200
+    assert record.__dict__["route"] == "/api/health"
+    assert record.__dict__["latency_ms"] >= 0
+    assert record.__dict__["request_id"] == response.headers["x-request-id"]
