@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from pixelwise.api.schemas.common import MAX_ID
 from pixelwise.domain.errors import InvalidInput
 from pixelwise.domain.permissions import Action
 from pixelwise.services import access, auth
@@ -59,9 +60,12 @@ def _project_id(request: Request) -> int | None:
     if raw is None:
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
-        raise InvalidInput(f"project_id must be a whole number, not {raw!r}.") from None
+        value = 0
+    if not 1 <= value <= MAX_ID:
+        raise InvalidInput(f"project_id must be a whole number from 1 to {MAX_ID}, not {raw!r}.")
+    return value
 
 
 class Permit:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from pixelwise.api.routes import audit, auth, docs, health, metrics, projects, tokens, users
+from pixelwise.api.routes import audit, auth, docs, health, jobs, metrics, projects, tokens, users
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -13,6 +13,7 @@ ROUTERS: list[APIRouter] = [
     users.router,
     projects.router,
     audit.router,
+    jobs.router,
     docs.router,
     metrics.router,
 ]

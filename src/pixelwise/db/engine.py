@@ -74,12 +74,10 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for queries only; whatever it changed is rolled back."""
+        """A session for queries only; it is closed (never committed) at the end, and the
+        objects it loaded stay readable."""
         with self._reader() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def check(self) -> None:
         """Raise `Unavailable` with a one-line reason when the database cannot be reached."""

@@ -84,7 +84,7 @@ def record(
     )
 
 
-def _query(filters: AuditFilter) -> Select[tuple[AuditEvent]]:
+def _query(filters: AuditFilter) -> Select[AuditEvent]:
     if filters.since and filters.until and filters.since > filters.until:
         raise InvalidInput("'since' is after 'until': no event can match.", field="since")
     query = select(AuditEvent)
@@ -144,10 +144,18 @@ def list_events(
 def export_csv(
     ctx: Context, actor: Actor, filters: AuditFilter, batch: int = 1000
 ) -> Iterator[str]:
-    """The matching events as CSV text, oldest first, streamed in batches of `batch` rows."""
+    """The matching events as CSV text, oldest first, in batches of `batch` rows.
+
+    The filters are checked and the export recorded before this returns, so that bad
+    input is an error response rather than a broken stream.
+    """
     base = _query(filters)
     with ctx.database.transaction() as session:
         record(session, actor, "audit.export", target_type="audit")
+    return _csv_batches(ctx, base, batch)
+
+
+def _csv_batches(ctx: Context, base: Select[AuditEvent], batch: int) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

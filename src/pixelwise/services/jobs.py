@@ -54,16 +54,16 @@ class JobState(StrEnum):
 FINISHED_STATES = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED})
 
 
-class JobCancelled(Exception):  # noqa: N818 - a signal to the handler, not an error
+class JobCancelled(Exception):
     """Raised inside a handler by `JobContext.progress` when someone asked to cancel the job."""
 
 
-class JobSuperseded(Exception):  # noqa: N818
+class JobSuperseded(Exception):
     """Raised inside a handler when this attempt no longer owns the job (it was reaped,
     cancelled or deleted); the handler must stop without touching the job again."""
 
 
-class JobInterrupted(Exception):  # noqa: N818
+class JobInterrupted(Exception):
     """Raised inside a handler when the worker is shutting down; the job is queued again."""
 
 
@@ -186,14 +186,15 @@ def start_job(
     except Exception as error:
         reason = describe_error(error)
         log.error("could not hand job %s to the broker: %s", info.id, reason)
+        failed = {
+            "state": JobState.FAILED.value, "finished_at": ctx.now(),
+            "error": f"the job broker did not accept the job: {reason}",
+        }  # fmt: skip
         with ctx.database.transaction() as session:
             session.execute(
                 update(Job)
                 .where(Job.id == info.id, Job.state == JobState.QUEUED.value)
-                .values(
-                    state=JobState.FAILED.value, finished_at=ctx.now(),
-                    error=f"the job broker did not accept the job: {reason}",
-                )  # fmt: skip
+                .values(**failed)
                 .execution_options(synchronize_session=False)
             )
         raise Unavailable(
@@ -254,7 +255,7 @@ def list_jobs(
         query = query.where(Job.kind == kind)
     with ctx.database.read() as session:
         rows = list(session.scalars(query))
-    items = [_info(row) for row in rows[:limit]]
+        items = [_info(row) for row in rows[:limit]]
     return Page(items, encode_cursor(items[-1].id) if len(rows) > limit and items else None)
 
 
@@ -268,7 +269,7 @@ def cancel_job(ctx: Context, actor: Actor, job_id: int) -> JobInfo:
         row = _load_visible(session, actor, job_id, lock=True)
         before = row.state
         if before in FINISHED_STATES:
-            raise Conflict(f"Job {job_id} has already finished ({before}); there is nothing to cancel.")
+            raise Conflict(f"Job {job_id} has already finished ({before}); nothing to cancel.")
         if before == JobState.QUEUED:
             row.state = JobState.CANCELLED.value
             row.finished_at = ctx.now()
@@ -293,14 +294,15 @@ def claim(ctx: Context, job_id: int) -> int | None:
     attempt are cleared; the total set at start is kept.
     """
     now = ctx.now()
+    values = {
+        "state": JobState.RUNNING.value, "attempt": Job.attempt + 1, "started_at": now,
+        "heartbeat_at": now, "progress_done": 0, "message": "", "result": None, "error": None,
+    }  # fmt: skip
     with ctx.database.transaction() as session:
         attempt: int | None = session.scalar(
             update(Job)
             .where(Job.id == job_id, Job.state == JobState.QUEUED.value)
-            .values(
-                state=JobState.RUNNING.value, attempt=Job.attempt + 1, started_at=now,
-                heartbeat_at=now, progress_done=0, message="", result=None, error=None,
-            )  # fmt: skip
+            .values(**values)
             .returning(Job.attempt)
             .execution_options(synchronize_session=False)
         )
@@ -344,10 +346,10 @@ class JobContext:
     project_id: int | None = None
     should_stop: Callable[[], bool] = field(default=lambda: False)
     min_interval: float = PROGRESS_INTERVAL_SECONDS
-    _done: int = 0
-    _total: int | None = None
-    _message: str | None = None
-    _last_write: float = field(default=float("-inf"))
+    _done: int = field(default=0, init=False, repr=False)
+    _total: int | None = field(default=None, init=False, repr=False)
+    _message: str | None = field(default=None, init=False, repr=False)
+    _last_write: float = field(default=float("-inf"), init=False, repr=False)
 
     @classmethod
     def open(
@@ -546,9 +548,7 @@ def pending_jobs(ctx: Context) -> list[int]:
         )
 
 
-def execute(
-    ctx: Context, job_id: int, *, should_stop: Callable[[], bool] | None = None
-) -> Outcome:
+def execute(ctx: Context, job_id: int, *, should_stop: Callable[[], bool] | None = None) -> Outcome:
     """Run one delivery of `job_id`: claim, run the kind's handler, record the outcome.
 
     Never raises for what a handler does: an exception fails the job with a one-line

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -145,7 +146,7 @@ def update_user(
         row = session.get(User, user_id)
         if row is None:
             raise NotFound(f"There is no user {user_id}.")
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         losing_admin = (
             row.org_role == OrgRole.ADMIN
             and row.is_active

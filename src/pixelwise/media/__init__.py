@@ -1,0 +1,1 @@
+"""Decoding media: images, video frames, DICOM series."""

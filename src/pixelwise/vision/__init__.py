@@ -1,0 +1,1 @@
+"""Classical image analysis (superpixels, grabcut, region growing, tracking) on NumPy arrays."""
