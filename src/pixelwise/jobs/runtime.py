@@ -199,7 +199,8 @@ class JobRuntime:
             self.broker.client.close()
         if self._ping_client is not None:
             self._ping_client.close()
-        log.info("job runtime stopped")
+        if worker is not None:
+            log.info("job runtime stopped")
 
     # --- the actor -----------------------------------------------------------------------
 

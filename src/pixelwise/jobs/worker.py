@@ -41,15 +41,17 @@ def run_worker(
         )
     if configure_logging:
         logs.configure(settings.log_level, settings.log_format)
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # its schema-check chatter
     stop = stop or threading.Event()
     database = Database(settings.effective_database_url)
     try:
         database.check()
         have, want = current_revision(database), head_revision()
         if have != want:
+            found = f"schema revision {have}" if have else "no schema"
             raise Unavailable(
-                f"the database at {hide_password(database.url)} has schema revision {have}, "
-                f"this worker needs {want}: run `pixelwise migrate` first"
+                f"the database at {hide_password(database.url)} has {found}, this worker "
+                f"needs revision {want}: run `pixelwise migrate` first"
             )
         ctx = Context(
             settings=settings, database=database,

@@ -31,6 +31,6 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(100))
     target_type: Mapped[str] = mapped_column(String(50), default="")
     target_id: Mapped[str] = mapped_column(String(320), default="")
-    project_id: Mapped[int | None] = mapped_column(nullable=True)
+    project_id: Mapped[int | None] = mapped_column(IdType, nullable=True)
     client_address: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)

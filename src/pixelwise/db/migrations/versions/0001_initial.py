@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 10:53:48.704988
+Create Date: 2026-11-23 11:12:32.525431
 """
 
 from collections.abc import Sequence
@@ -63,7 +63,9 @@ def upgrade() -> None:
         sa.Column("action", sa.String(length=100), nullable=False),
         sa.Column("target_type", sa.String(length=50), nullable=False),
         sa.Column("target_id", sa.String(length=320), nullable=False),
-        sa.Column("project_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "project_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True
+        ),
         sa.Column("client_address", sa.String(length=64), nullable=False),
         sa.Column(
             "detail",
