@@ -32,3 +32,10 @@ def test_downgrade_to_nothing_and_back(tmp_path: Path) -> None:
     before, after = migrate(database)
     assert (before, after) == (None, head_revision())
     database.dispose()
+
+
+def test_head_revision_is_the_one_alembic_finds() -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert head_revision() == script.get_current_head()
