@@ -1,8 +1,9 @@
 """Jobs through the real Redis broker, run by separate worker processes (`run_worker`).
 
-Needs the Redis server on 127.0.0.1:6379; uses database 9, flushed before and after
-each test. The worker processes share the test database (a SQLite file, or PostgreSQL
-when PIXELWISE_TEST_DATABASE_URL is set) with the test process.
+Needs the Redis server on 127.0.0.1:6379 and uses its database 9, flushed before and
+after each test (PIXELWISE_TEST_REDIS_URL picks another); skipped when it is not there.
+The worker processes share the test database (a SQLite file, or PostgreSQL when
+PIXELWISE_TEST_DATABASE_URL is set) with the test process.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from jobs_helpers import SYSTEM, job, wait_for, wait_state
 
 pytestmark = pytest.mark.redis
 
-REDIS_URL = "redis://127.0.0.1:6379/9"
+REDIS_URL = os.environ.get("PIXELWISE_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 
 WORKER_CODE = (
     "from pixelwise.jobs.worker import run_worker; "
@@ -45,7 +46,10 @@ def redis_url() -> Iterator[str]:
         client.ping()
     except redis.RedisError as error:
         client.close()
-        pytest.skip(f"these tests need Redis on 127.0.0.1:6379 (start redis-server): {error}")
+        message = f"these tests need Redis at {REDIS_URL} (start redis-server): {error}"
+        if os.environ.get("PIXELWISE_TEST_REQUIRE_SERVICES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
     client.flushdb()
     yield REDIS_URL
     client.flushdb()

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from helpers import add_dataset_with_image, bearer
 from pixelwise.app import create_app
 from pixelwise.services import projects
 from pixelwise.services.context import Actor, Context
 from pixelwise.settings import Settings
+
+from helpers import add_dataset_with_image, bearer
 
 EXAMPLES = 15
 
@@ -25,14 +25,14 @@ schema = schemathesis.openapi.from_asgi("/api/openapi.json", APP)
 
 
 @pytest.fixture
-def admin_with_project(ctx: Context, make_user: object) -> Iterator[str]:
+def admin_with_project(ctx: Context, make_user: object) -> str:
     """An org admin's token, with a project holding a dataset and an asset."""
     APP.state.context = ctx
     info, token = make_user("admin", email="fuzz-admin@example.org")  # type: ignore[operator]
     dataset_id, _, _ = add_dataset_with_image(ctx)
     actor = Actor(user_id=info.id, email=info.email, org_role=info.org_role)
     projects.create_project(ctx, actor, name="fuzzed", dataset_id=dataset_id)
-    yield str(token)
+    return str(token)
 
 
 @schema.parametrize()

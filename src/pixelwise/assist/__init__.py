@@ -1,1 +1,1 @@
-"""AI assistance: the protocols that classical tools and learned models implement, and their registry."""
+"""AI assistance: the protocols that classical tools and learned models implement; a registry."""

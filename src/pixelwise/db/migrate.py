@@ -36,7 +36,7 @@ def current_revision(database: Database) -> str | None:
     with database.engine.connect() as connection:
         if not inspect(connection).has_table(VERSION_TABLE):
             return None
-        return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def head_revision() -> str | None:

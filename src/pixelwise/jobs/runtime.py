@@ -14,10 +14,9 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 import dramatiq
-import redis
-from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.errors import DramatiqError
 from dramatiq.middleware import Middleware, Retries
@@ -26,6 +25,9 @@ from pixelwise.domain.errors import Unavailable
 from pixelwise.services import jobs
 from pixelwise.services.context import Context
 from pixelwise.settings import hide_password
+
+if TYPE_CHECKING:
+    import redis
 
 log = logging.getLogger("pixelwise.jobs.runtime")
 
@@ -67,7 +69,14 @@ class JobRuntime:
         middleware: list[Middleware] = [Retries(max_retries=0)]
         self.broker: dramatiq.Broker
         self._ping_client: redis.Redis | None = None
+        # Errors that mean "the broker cannot be reached"; the Redis client is imported only
+        # when a Redis broker is configured, which keeps the embedded start-up lean.
+        self._broker_errors: tuple[type[Exception], ...] = (DramatiqError,)
         if self.broker_url:
+            import redis
+            from dramatiq.brokers.redis import RedisBroker
+
+            self._broker_errors = (redis.RedisError, DramatiqError)
             client = redis.Redis.from_url(
                 self.broker_url, socket_connect_timeout=5, socket_timeout=30,
                 health_check_interval=30,
@@ -75,6 +84,10 @@ class JobRuntime:
             self.broker = RedisBroker(  # type: ignore[no-untyped-call]
                 client=client, namespace=REDIS_NAMESPACE, middleware=middleware
             )
+            self._ping_client = redis.Redis.from_url(  # connects on first use only
+                self.broker_url, socket_connect_timeout=PING_TIMEOUT_SECONDS,
+                socket_timeout=PING_TIMEOUT_SECONDS,
+            )  # fmt: skip
         else:
             self.broker = StubBroker(middleware=middleware)
         self.actor: dramatiq.Actor[[int], None] = dramatiq.Actor(
@@ -104,22 +117,17 @@ class JobRuntime:
             raise Unavailable("The job runtime of this process has stopped.")
         try:
             self.actor.send(job_id)
-        except (redis.RedisError, DramatiqError) as error:
+        except self._broker_errors as error:
             raise Unavailable(self._unreachable(error)) from None
 
     def broker_state(self) -> str:
         """'ok', or a one-line reason why the broker cannot be reached (Redis: a PING
         with a short timeout)."""
-        if not self.broker_url:
-            return "ok"
         if self._ping_client is None:
-            self._ping_client = redis.Redis.from_url(
-                self.broker_url, socket_connect_timeout=PING_TIMEOUT_SECONDS,
-                socket_timeout=PING_TIMEOUT_SECONDS,
-            )  # fmt: skip
+            return "ok"
         try:
             self._ping_client.ping()
-        except redis.RedisError as error:
+        except self._broker_errors as error:
             return self._unreachable(error)
         return "ok"
 
@@ -195,8 +203,9 @@ class JobRuntime:
         with self._lock:
             self._closed = True
         self.broker.close()
-        if isinstance(self.broker, RedisBroker):
-            self.broker.client.close()
+        client = getattr(self.broker, "client", None)
+        if client is not None:
+            client.close()
         if self._ping_client is not None:
             self._ping_client.close()
         if worker is not None:
@@ -221,7 +230,7 @@ class JobRuntime:
             )
             try:
                 self.actor.send_with_options(args=(job_id,), delay=delay_ms)
-            except (redis.RedisError, DramatiqError):
+            except self._broker_errors:
                 log.exception("job %s: could not deliver it again", job_id)
             return
         if outcome is jobs.Outcome.INTERRUPTED:

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from pixelwise.db.models import Job
+from pixelwise.db.models import Job, Project
 from pixelwise.domain.errors import Conflict, InvalidInput, NotFound, PixelwiseError, Unavailable
 from pixelwise.domain.pagination import Page, decode_cursor, encode_cursor
 from pixelwise.domain.permissions import OrgRole
@@ -169,6 +169,8 @@ def start_job(
     if attempts < 1:
         raise InvalidInput("A job needs at least one attempt.", field="max_attempts")
     with ctx.database.transaction() as session:
+        if project_id is not None and session.get(Project, project_id) is None:
+            raise InvalidInput(f"There is no project {project_id}.", field="project_id")
         row = Job(
             kind=kind, state=JobState.QUEUED.value, params=params, progress_total=total,
             message="", attempt=0, max_attempts=attempts, cancel_requested=False,
