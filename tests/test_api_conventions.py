@@ -9,6 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pixelwise import __version__
+from pixelwise.app import create_app
+from pixelwise.jobs.runtime import JobRuntime
+from pixelwise.services.context import Context
+from pixelwise.settings import Settings
 
 from helpers import bearer
 
@@ -139,3 +143,18 @@ def test_each_request_is_logged_once_with_latency(
     assert record.__dict__["route"] == "/api/health"
     assert record.__dict__["latency_ms"] >= 0
     assert record.__dict__["request_id"] == response.headers["x-request-id"]
+
+
+def test_health_is_503_naming_an_unreachable_broker(settings: Settings, ctx: Context) -> None:
+    broken = settings.model_copy(
+        update={"broker_url": "redis://127.0.0.1:1/0", "embedded_worker": False}
+    )
+    context = Context(broken, ctx.database, ctx.blobs)
+    context.enqueuer = JobRuntime(context)
+    with TestClient(create_app(broken, context)) as client:
+        response = client.get("/api/health")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["database"] == "ok"
+    assert body["broker"].startswith("cannot reach the job broker at redis://127.0.0.1:1/0")
