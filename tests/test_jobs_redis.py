@@ -21,7 +21,7 @@ import redis
 
 from pixelwise.db.engine import Database
 from pixelwise.jobs.runtime import JobRuntime
-from pixelwise.services import jobs
+from pixelwise.services import jobs, probe
 from pixelwise.services.context import Context
 from pixelwise.settings import Settings
 from pixelwise.storage.blobs import LocalBlobStore
@@ -125,7 +125,7 @@ def test_a_separate_worker_runs_a_probe_job(
     redis_ctx: Context, start_worker: WorkerFactory, tmp_path: Path
 ) -> None:
     worker = start_worker()
-    info = jobs.start_probe(redis_ctx, SYSTEM, steps=3, delay_seconds=0.05)
+    info = probe.start_probe(redis_ctx, SYSTEM, steps=3, delay_seconds=0.05)
     final = wait_state(redis_ctx, info.id, "done", "failed", "cancelled", timeout=15)
     assert final.state == "done", final
     assert worker_of(final) == f"{socket.gethostname()}:{worker.pid}"
@@ -143,7 +143,7 @@ def test_a_killed_workers_job_is_finished_by_another_worker(
     redis_ctx: Context, start_worker: WorkerFactory
 ) -> None:
     first = start_worker()
-    info = jobs.start_probe(redis_ctx, SYSTEM, steps=20, delay_seconds=0.1)
+    info = probe.start_probe(redis_ctx, SYSTEM, steps=20, delay_seconds=0.1)
     running = wait_state(redis_ctx, info.id, "running", "done", "failed", timeout=15)
     assert (running.state, running.attempt) == ("running", 1)
     first.send_signal(signal.SIGKILL)
@@ -167,7 +167,7 @@ def test_a_stopped_workers_running_job_is_handed_to_another_worker(
     redis_ctx: Context, start_worker: WorkerFactory
 ) -> None:
     first = start_worker()
-    info = jobs.start_probe(redis_ctx, SYSTEM, steps=20, delay_seconds=0.1)
+    info = probe.start_probe(redis_ctx, SYSTEM, steps=20, delay_seconds=0.1)
     wait_state(redis_ctx, info.id, "running", timeout=15)
     first.send_signal(signal.SIGTERM)
     assert first.wait(timeout=10) == 0  # the handler is interrupted, not waited for

@@ -20,7 +20,7 @@ from pixelwise.domain.errors import Conflict, InvalidInput, NotFound, Unavailabl
 from pixelwise.domain.permissions import OrgRole
 from pixelwise.jobs.runtime import JobRuntime
 from pixelwise.jobs.worker import run_worker
-from pixelwise.services import audit, job_kinds, jobs
+from pixelwise.services import audit, job_kinds, job_runs, jobs, probe
 from pixelwise.services.context import Actor, Context
 from pixelwise.settings import Settings, SettingsError
 from pixelwise.storage.blobs import LocalBlobStore
@@ -107,20 +107,20 @@ def test_start_job_refuses_unknown_kinds_and_bad_params(ctx: Context) -> None:
         jobs.start_job(ctx, SYSTEM, "no.such.kind", {})
     for params in ({"steps": 0}, {"steps": True}, {"delay_seconds": -1}, {"other": 1}):
         with pytest.raises(InvalidInput):
-            jobs.start_job(ctx, SYSTEM, jobs.PROBE_KIND, params)
+            jobs.start_job(ctx, SYSTEM, probe.PROBE_KIND, params)
     assert jobs.list_jobs(ctx, SYSTEM).items == []
     ctx.enqueuer = None
     with pytest.raises(Unavailable, match="no job runtime"):
-        jobs.start_probe(ctx, SYSTEM)
+        probe.start_probe(ctx, SYSTEM)
 
 
 def test_start_job_saves_a_queued_job_and_audits_it(ctx: Context) -> None:
-    info = jobs.start_probe(ctx, SYSTEM, steps=3, delay_seconds=0)
+    info = probe.start_probe(ctx, SYSTEM, steps=3, delay_seconds=0)
     assert info.state == "queued"
     assert info.attempt == 0
     assert info.max_attempts == ctx.settings.job_max_attempts
     assert info.params == {"steps": 3, "delay_seconds": 0.0}
-    assert jobs.pending_jobs(ctx) == [info.id]
+    assert job_runs.pending_jobs(ctx) == [info.id]
     events = audit.list_events(
         ctx, audit.AuditFilter(target_type="job", target_id=str(info.id)), cursor=None, limit=10
     ).items
@@ -130,11 +130,11 @@ def test_start_job_saves_a_queued_job_and_audits_it(ctx: Context) -> None:
 
 @pytest.fixture
 def exploding_kind() -> Iterator[str]:
-    def explode(job: jobs.JobContext, params: dict[str, Any]) -> dict[str, Any]:
+    def explode(job: job_runs.JobContext, params: dict[str, Any]) -> dict[str, Any]:
         job.progress(1, 2, "about to fail")
         raise ValueError("the disk is full\nand a second line nobody needs")
 
-    def not_an_object(job: jobs.JobContext, params: dict[str, Any]) -> Any:
+    def not_an_object(job: job_runs.JobContext, params: dict[str, Any]) -> Any:
         return ["a", "list"]
 
     job_kinds.register("test.explode", explode)
@@ -166,7 +166,7 @@ def test_a_handler_exception_fails_the_job_with_its_message(
 def test_a_worker_without_the_kind_fails_the_job(ctx: Context, exploding_kind: str) -> None:
     info = jobs.start_job(ctx, SYSTEM, exploding_kind, {})
     job_kinds.unregister(exploding_kind)
-    assert jobs.execute(ctx, info.id) is jobs.Outcome.FAILED
+    assert job_runs.execute(ctx, info.id) is job_runs.Outcome.FAILED
     assert "no handler for job kind 'test.explode'" in str(job(ctx, info.id).error)
 
 
@@ -174,12 +174,12 @@ def test_a_worker_without_the_kind_fails_the_job(ctx: Context, exploding_kind: s
 
 
 def test_cancel_a_queued_job_at_once(ctx: Context) -> None:
-    info = jobs.start_probe(ctx, SYSTEM, steps=3, delay_seconds=0)
+    info = probe.start_probe(ctx, SYSTEM, steps=3, delay_seconds=0)
     cancelled = jobs.cancel_job(ctx, SYSTEM, info.id)
     assert cancelled.state == "cancelled"
     assert cancelled.finished_at is not None
-    assert jobs.claim(ctx, info.id) is None  # its message, when delivered, does nothing
-    assert jobs.execute(ctx, info.id) is jobs.Outcome.NOT_CLAIMED
+    assert job_runs.claim(ctx, info.id) is None  # its message, when delivered, does nothing
+    assert job_runs.execute(ctx, info.id) is job_runs.Outcome.NOT_CLAIMED
     with pytest.raises(Conflict, match="already finished"):
         jobs.cancel_job(ctx, SYSTEM, info.id)
     actions = [
@@ -214,61 +214,61 @@ def test_cancel_a_running_job(client: TestClient, admin_token: str, ctx: Context
 
 
 def test_a_superseded_attempt_cannot_overwrite_the_job(ctx: Context) -> None:
-    info = jobs.start_probe(ctx, SYSTEM, steps=5, delay_seconds=0)
-    first = jobs.claim(ctx, info.id)
+    info = probe.start_probe(ctx, SYSTEM, steps=5, delay_seconds=0)
+    first = job_runs.claim(ctx, info.id)
     assert first == 1
-    old = jobs.JobContext.open(ctx, info.id, first)
+    old = job_runs.JobContext.open(ctx, info.id, first)
     old.progress(1, 5, "first attempt")
-    assert jobs.reap_stale(ctx, now=later(ctx)) == [info.id]
-    second = jobs.claim(ctx, info.id)
+    assert job_runs.reap_stale(ctx, now=later(ctx)) == [info.id]
+    second = job_runs.claim(ctx, info.id)
     assert second == 2
-    assert jobs.claim(ctx, info.id) is None  # a duplicate delivery gets nothing
+    assert job_runs.claim(ctx, info.id) is None  # a duplicate delivery gets nothing
 
-    with pytest.raises(jobs.JobSuperseded):
+    with pytest.raises(job_runs.JobSuperseded):
         old.heartbeat()
-    assert not jobs.finish(ctx, info.id, first, {"from": "old"})
-    assert not jobs.fail(ctx, info.id, first, "old failure")
-    assert not jobs.mark_cancelled(ctx, info.id, first)
-    assert not jobs.requeue(ctx, info.id, first)
+    assert not job_runs.finish(ctx, info.id, first, {"from": "old"})
+    assert not job_runs.fail(ctx, info.id, first, "old failure")
+    assert not job_runs.mark_cancelled(ctx, info.id, first)
+    assert not job_runs.requeue(ctx, info.id, first)
     assert job(ctx, info.id).state == "running"
 
-    new = jobs.JobContext.open(ctx, info.id, second)
+    new = job_runs.JobContext.open(ctx, info.id, second)
     new.progress(5, 5, "second attempt")
-    assert jobs.finish(ctx, info.id, second, {"from": "new"}, progress=new.reported)
+    assert job_runs.finish(ctx, info.id, second, {"from": "new"}, progress=new.reported)
     final = job(ctx, info.id)
     assert (final.state, final.attempt, final.result) == ("done", 2, {"from": "new"})
     assert final.progress == jobs.JobProgress(5, 5, "second attempt")
-    with pytest.raises(jobs.JobSuperseded):
+    with pytest.raises(job_runs.JobSuperseded):
         new.heartbeat()  # a finished job takes no more reports
 
 
 def test_reap_stale_requeues_then_fails_after_max_attempts(ctx: Context) -> None:
     info = jobs.start_job(
-        ctx, SYSTEM, jobs.PROBE_KIND, {"steps": 1, "delay_seconds": 0}, max_attempts=2
+        ctx, SYSTEM, probe.PROBE_KIND, {"steps": 1, "delay_seconds": 0}, max_attempts=2
     )
-    assert jobs.claim(ctx, info.id) == 1
-    assert jobs.reap_stale(ctx) == []  # its heartbeat is fresh
-    assert jobs.reap_stale(ctx, now=later(ctx)) == [info.id]
+    assert job_runs.claim(ctx, info.id) == 1
+    assert job_runs.reap_stale(ctx) == []  # its heartbeat is fresh
+    assert job_runs.reap_stale(ctx, now=later(ctx)) == [info.id]
     requeued = job(ctx, info.id)
     assert (requeued.state, requeued.attempt) == ("queued", 1)
     assert "stopped responding" in requeued.progress.message
-    assert jobs.pending_jobs(ctx) == [info.id]
+    assert job_runs.pending_jobs(ctx) == [info.id]
 
-    assert jobs.claim(ctx, info.id) == 2
-    assert jobs.reap_stale(ctx, now=later(ctx)) == []
+    assert job_runs.claim(ctx, info.id) == 2
+    assert job_runs.reap_stale(ctx, now=later(ctx)) == []
     failed = job(ctx, info.id)
     assert failed.state == "failed"
     assert failed.error == "the worker stopped responding (2 attempts)"
     assert failed.finished_at is not None
-    assert jobs.reap_stale(ctx, now=later(ctx)) == []
+    assert job_runs.reap_stale(ctx, now=later(ctx)) == []
 
 
 def test_reap_cancels_a_dead_job_that_was_asked_to_stop(ctx: Context) -> None:
-    info = jobs.start_probe(ctx, SYSTEM, steps=3, delay_seconds=0)
-    assert jobs.claim(ctx, info.id) == 1
+    info = probe.start_probe(ctx, SYSTEM, steps=3, delay_seconds=0)
+    assert job_runs.claim(ctx, info.id) == 1
     asked = jobs.cancel_job(ctx, SYSTEM, info.id)
     assert (asked.state, asked.cancel_requested) == ("running", True)
-    assert jobs.reap_stale(ctx, now=later(ctx)) == []
+    assert job_runs.reap_stale(ctx, now=later(ctx)) == []
     assert job(ctx, info.id).state == "cancelled"
 
 
@@ -276,8 +276,8 @@ def test_the_runtime_reaper_retries_a_dead_workers_job(
     settings: Settings, database: Database
 ) -> None:
     context = context_with(settings, database, job_stale_seconds=0.5, job_heartbeat_seconds=0.1)
-    info = jobs.start_probe(context, SYSTEM, steps=2, delay_seconds=0)
-    assert jobs.claim(context, info.id) == 1  # a worker took it ... and died
+    info = probe.start_probe(context, SYSTEM, steps=2, delay_seconds=0)
+    assert job_runs.claim(context, info.id) == 1  # a worker took it ... and died
     runtime = context.enqueuer
     assert isinstance(runtime, JobRuntime)
     runtime.start_worker()
@@ -295,7 +295,7 @@ def test_stopping_the_worker_requeues_running_jobs_for_the_next_start(
     first = context.enqueuer
     assert isinstance(first, JobRuntime)
     first.start_worker()
-    info = jobs.start_probe(context, SYSTEM, steps=40, delay_seconds=0.05)
+    info = probe.start_probe(context, SYSTEM, steps=40, delay_seconds=0.05)
     wait_state(context, info.id, "running")
     first.stop()
     stopped = job(context, info.id)
@@ -327,7 +327,7 @@ def test_a_job_the_broker_refuses_is_failed_and_reported(
             "cannot reach the job broker at redis://127.0.0.1:1"
         )
         with pytest.raises(Unavailable, match="did not accept"):
-            jobs.start_probe(context, SYSTEM, steps=1)
+            probe.start_probe(context, SYSTEM, steps=1)
     finally:
         runtime.stop()
     (saved,) = jobs.list_jobs(context, SYSTEM).items
@@ -350,9 +350,9 @@ def test_jobs_are_visible_to_their_owner_and_org_admins(
     alice, alice_token = make_user()
     _, bob_token = make_user()
     assert isinstance(ctx.enqueuer, JobRuntime)
-    first = jobs.start_probe(ctx, as_user(alice), steps=1, delay_seconds=0)
-    second = jobs.start_probe(ctx, as_user(alice), steps=1, delay_seconds=0)
-    admins = jobs.start_probe(ctx, SYSTEM, steps=1, delay_seconds=0)
+    first = probe.start_probe(ctx, as_user(alice), steps=1, delay_seconds=0)
+    second = probe.start_probe(ctx, as_user(alice), steps=1, delay_seconds=0)
+    admins = probe.start_probe(ctx, SYSTEM, steps=1, delay_seconds=0)
     wait_state(ctx, second.id, "done")
 
     mine = client.get("/api/jobs", headers=bearer(alice_token)).json()

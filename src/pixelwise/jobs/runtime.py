@@ -22,7 +22,7 @@ from dramatiq.errors import DramatiqError
 from dramatiq.middleware import Middleware, Retries
 
 from pixelwise.domain.errors import Unavailable
-from pixelwise.services import jobs
+from pixelwise.services import job_runs
 from pixelwise.services.context import Context
 from pixelwise.settings import hide_password
 
@@ -43,7 +43,7 @@ REDIS_POLL_MS = 1000
 
 # Modules whose import registers job kinds (services.job_kinds.register). A module that
 # adds a kind is listed here, so every API and worker process knows every kind.
-HANDLER_MODULES: tuple[str, ...] = ("pixelwise.services.jobs",)
+HANDLER_MODULES: tuple[str, ...] = ("pixelwise.services.probe",)
 
 
 def load_handlers() -> None:
@@ -150,7 +150,7 @@ class JobRuntime:
             if self._worker is not None:
                 return
             if self.in_process:
-                for job_id in jobs.pending_jobs(self.ctx):
+                for job_id in job_runs.pending_jobs(self.ctx):
                     self.send(job_id)
             worker = dramatiq.Worker(
                 self.broker, worker_threads=self.settings.worker_threads,
@@ -168,8 +168,8 @@ class JobRuntime:
         )  # fmt: skip
 
     def reap(self) -> list[int]:
-        """One reaper pass: `services.jobs.reap_stale`, then send the requeued jobs again."""
-        requeued = jobs.reap_stale(self.ctx)
+        """One reaper pass: `services.job_runs.reap_stale`, then send the requeued jobs again."""
+        requeued = job_runs.reap_stale(self.ctx)
         for job_id in requeued:
             self.send(job_id)
         return requeued
@@ -214,12 +214,12 @@ class JobRuntime:
     # --- the actor -----------------------------------------------------------------------
 
     def _run_job(self, job_id: int) -> None:
-        """The one Dramatiq actor: run a delivery of `job_id` (see `services.jobs.execute`)."""
+        """The one Dramatiq actor: run a delivery of `job_id` (see `services.job_runs.execute`)."""
         if self._stopping.is_set():
             self._send_again(job_id)  # not claimed: leave it to another worker
             return
         try:
-            outcome = jobs.execute(self.ctx, job_id, should_stop=self._stopping.is_set)
+            outcome = job_runs.execute(self.ctx, job_id, should_stop=self._stopping.is_set)
         except Exception:
             # Most likely the database is unreachable. If the job was not claimed it is
             # still queued and this delivery would be its last: deliver it again later.
@@ -233,7 +233,7 @@ class JobRuntime:
             except self._broker_errors:
                 log.exception("job %s: could not deliver it again", job_id)
             return
-        if outcome is jobs.Outcome.INTERRUPTED:
+        if outcome is job_runs.Outcome.INTERRUPTED:
             self._send_again(job_id)
 
     def _send_again(self, job_id: int) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 if TYPE_CHECKING:
-    from pixelwise.services.jobs import JobContext
+    from pixelwise.services.job_runs import JobContext
 
 Params: TypeAlias = dict[str, Any]
 # Runs one attempt of a job. It reports progress through the JobContext (at least once

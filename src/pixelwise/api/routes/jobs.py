@@ -10,7 +10,7 @@ from pixelwise.api.deps import CtxDep, permit
 from pixelwise.api.schemas.common import Cursor, IdPath, Limit, PageOut
 from pixelwise.api.schemas.jobs import JobOut, ProbeIn
 from pixelwise.domain.permissions import Action
-from pixelwise.services import jobs
+from pixelwise.services import jobs, probe
 from pixelwise.services.context import Actor
 from pixelwise.services.jobs import JobState
 
@@ -35,7 +35,7 @@ def start_probe(
     body: ProbeIn, ctx: CtxDep, actor: Annotated[Actor, Depends(permit(Action.JOB_PROBE))]
 ) -> JobOut:
     """Start a `system.probe` job that counts `steps`, to check that workers run jobs."""
-    info = jobs.start_probe(ctx, actor, steps=body.steps, delay_seconds=body.delay_seconds)
+    info = probe.start_probe(ctx, actor, steps=body.steps, delay_seconds=body.delay_seconds)
     return JobOut.model_validate(info)
 
 
