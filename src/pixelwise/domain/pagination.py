@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -46,3 +47,11 @@ class Page(Generic[T]):
 
     items: list[T]
     next_cursor: str | None
+
+
+def page_from(items: list[T], limit: int, key: Callable[[T], int | str]) -> Page[T]:
+    """A page from up to `limit + 1` items read in key order: an extra item only tells that
+    there is a next page, which then starts after the key of the last item shown."""
+    shown = items[:limit]
+    more = len(items) > limit and bool(shown)
+    return Page(shown, encode_cursor(key(shown[-1])) if more else None)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from pixelwise.db.models import Asset, Project
 from pixelwise.domain.errors import NotFound
-from pixelwise.domain.pagination import Page, decode_cursor, encode_cursor
+from pixelwise.domain.pagination import Page, decode_cursor, page_from
 from pixelwise.services import audit
 from pixelwise.services.context import Actor, Context
 from pixelwise.storage.blobs import iter_chunks
@@ -74,8 +74,7 @@ def list_assets(
         if after is not None:
             query = query.where(Asset.id > int(after))
         rows = list(session.scalars(query.order_by(Asset.id).limit(limit + 1)))
-    items = [_info(row) for row in rows[:limit]]
-    return Page(items, encode_cursor(items[-1].id) if len(rows) > limit and items else None)
+    return page_from([_info(row) for row in rows], limit, key=lambda asset: asset.id)
 
 
 def _project_asset(ctx: Context, project_id: int, asset_id: int) -> Asset:

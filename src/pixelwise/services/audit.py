@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from pixelwise.db.models import AuditEvent
 from pixelwise.domain.errors import InvalidInput
-from pixelwise.domain.pagination import Page, decode_cursor, encode_cursor
+from pixelwise.domain.pagination import Page, decode_cursor, page_from
 from pixelwise.services.context import Actor, Context
 
 CSV_COLUMNS = (
@@ -136,9 +136,7 @@ def list_events(
     query = query.order_by(AuditEvent.id.desc()).limit(limit + 1)
     with ctx.database.read() as session:
         rows = list(session.scalars(query))
-    items = [_entry(row) for row in rows[:limit]]
-    more = len(rows) > limit
-    return Page(items, encode_cursor(items[-1].id) if more and items else None)
+    return page_from([_entry(row) for row in rows], limit, key=lambda event: event.id)
 
 
 def export_csv(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from pixelwise.db.models import Job, Project
 from pixelwise.domain.errors import Conflict, InvalidInput, NotFound, PixelwiseError, Unavailable
-from pixelwise.domain.pagination import Page, decode_cursor, encode_cursor
+from pixelwise.domain.pagination import Page, decode_cursor, page_from
 from pixelwise.domain.permissions import OrgRole
 from pixelwise.services import audit, job_kinds
 from pixelwise.services.context import Actor, Context
@@ -216,8 +216,7 @@ def list_jobs(
         query = query.where(Job.kind == kind)
     with ctx.database.read() as session:
         rows = list(session.scalars(query))
-        items = [job_info(row) for row in rows[:limit]]
-    return Page(items, encode_cursor(items[-1].id) if len(rows) > limit and items else None)
+    return page_from([job_info(row) for row in rows], limit, key=lambda job: job.id)
 
 
 def cancel_job(ctx: Context, actor: Actor, job_id: int) -> JobInfo:

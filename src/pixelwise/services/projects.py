@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from pixelwise.db.models import Dataset, Membership, Project, User
 from pixelwise.domain.errors import InvalidInput, NotFound
-from pixelwise.domain.pagination import Page, decode_cursor, encode_cursor
+from pixelwise.domain.pagination import Page, decode_cursor, page_from
 from pixelwise.domain.permissions import OrgRole, ProjectRole
 from pixelwise.services import audit
 from pixelwise.services.context import Actor, Context
@@ -90,8 +90,7 @@ def list_projects(
         query = query.join(Membership).where(Membership.user_id == actor.user_id)
     with ctx.database.read() as session:
         rows = list(session.scalars(query))
-    items = [_info(row) for row in rows[:limit]]
-    return Page(items, encode_cursor(items[-1].id) if len(rows) > limit and items else None)
+    return page_from([_info(row) for row in rows], limit, key=lambda project: project.id)
 
 
 def get_project(ctx: Context, project_id: int) -> ProjectInfo:

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from pixelwise.db.models import LoginSession, User
 from pixelwise.domain.errors import Conflict, InvalidInput, NotFound
-from pixelwise.domain.pagination import Page, decode_cursor, encode_cursor
+from pixelwise.domain.pagination import Page, decode_cursor, page_from
 from pixelwise.domain.permissions import OrgRole
 from pixelwise.services import audit
 from pixelwise.services.auth import normalise_email
@@ -120,9 +120,7 @@ def list_users(
         query = query.where(User.email.like(pattern) | User.name.ilike(pattern))
     with ctx.database.read() as session:
         rows = list(session.scalars(query))
-    items = [_info(row) for row in rows[:limit]]
-    more = len(rows) > limit
-    return Page(items, encode_cursor(items[-1].id) if more and items else None)
+    return page_from([_info(row) for row in rows], limit, key=lambda user: user.id)
 
 
 def update_user(

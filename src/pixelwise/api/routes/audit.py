@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from pixelwise.api.deps import CtxDep, permit
-from pixelwise.api.schemas.common import Cursor, IdQuery, Limit, PageOut, ResponseBody
+from pixelwise.api.schemas.common import Cursor, IdQuery, Limit, PageOut, ResponseBody, page_out
 from pixelwise.domain.permissions import Action
 from pixelwise.services import audit
 from pixelwise.services.context import Actor
@@ -72,9 +72,7 @@ def list_events(
 ) -> PageOut[AuditEventOut]:
     """Events newest first, narrowed by any of the filters."""
     page = audit.list_events(ctx, filters, cursor=cursor, limit=limit)
-    return PageOut[AuditEventOut](
-        items=[AuditEventOut.model_validate(e) for e in page.items], next_cursor=page.next_cursor
-    )
+    return page_out(AuditEventOut, page)
 
 
 @router.get("/export.csv", response_class=StreamingResponse)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from pixelwise.api.deps import CtxDep, permit
-from pixelwise.api.schemas.common import Cursor, IdPath, Limit, PageOut
+from pixelwise.api.schemas.common import Cursor, IdPath, Limit, PageOut, page_out
 from pixelwise.api.schemas.jobs import JobOut, ProbeIn
 from pixelwise.domain.permissions import Action
 from pixelwise.services import jobs, probe
@@ -25,9 +25,7 @@ def list_jobs(
 ) -> PageOut[JobOut]:  # fmt: skip
     """Newest first: the jobs you started (organisation admins: every job)."""
     page = jobs.list_jobs(ctx, actor, cursor, limit, state=state, kind=kind)
-    return PageOut[JobOut](
-        items=[JobOut.model_validate(j) for j in page.items], next_cursor=page.next_cursor
-    )
+    return page_out(JobOut, page)
 
 
 @router.post("/probe", response_model=JobOut, status_code=202)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from pixelwise.api.deps import CtxDep, permit
-from pixelwise.api.schemas.common import Cursor, IdPath, Limit, PageOut
+from pixelwise.api.schemas.common import Cursor, IdPath, Limit, PageOut, page_out
 from pixelwise.api.schemas.projects import (
     AssetOut,
     MemberIn,
@@ -46,9 +46,7 @@ def list_projects(
 ) -> PageOut[ProjectOut]:
     """Projects you are a member of (organisation admins: all)."""
     page = projects.list_projects(ctx, actor, cursor=cursor, limit=limit)
-    return PageOut[ProjectOut](
-        items=[ProjectOut.model_validate(p) for p in page.items], next_cursor=page.next_cursor
-    )
+    return page_out(ProjectOut, page)
 
 
 @router.get("/{project_id}", response_model=ProjectOut)
@@ -110,9 +108,7 @@ def list_assets(
     folder: Annotated[str | None, Query(max_length=1000)] = None,
 ) -> PageOut[AssetOut]:
     page = assets.list_assets(ctx, project_id, cursor=cursor, limit=limit, folder=folder)
-    return PageOut[AssetOut](
-        items=[AssetOut.model_validate(a) for a in page.items], next_cursor=page.next_cursor
-    )
+    return page_out(AssetOut, page)
 
 
 def _stream(file: assets.AssetFile, *, download: bool) -> StreamingResponse:

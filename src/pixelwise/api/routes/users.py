@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from pixelwise.api.deps import CtxDep, permit
 from pixelwise.api.schemas.accounts import UserCreateIn, UserOut, UserUpdateIn
-from pixelwise.api.schemas.common import Cursor, IdPath, Limit, PageOut
+from pixelwise.api.schemas.common import Cursor, IdPath, Limit, PageOut, page_out
 from pixelwise.domain.permissions import Action
 from pixelwise.services import users
 from pixelwise.services.context import Actor
@@ -27,9 +27,7 @@ def list_users(
 ) -> PageOut[UserOut]:
     """Users by id; filter by active flag or a part of the email or name."""
     page = users.list_users(ctx, cursor=cursor, limit=limit, active=active, search=search)
-    return PageOut[UserOut](
-        items=[UserOut.model_validate(u) for u in page.items], next_cursor=page.next_cursor
-    )
+    return page_out(UserOut, page)
 
 
 @router.post("", response_model=UserOut, status_code=201)

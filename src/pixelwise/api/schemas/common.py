@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, cast
 
 from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict
 
-from pixelwise.domain.pagination import MAX_LIMIT
+from pixelwise.domain.pagination import MAX_LIMIT, Page
 
 T = TypeVar("T")
 
@@ -29,6 +29,17 @@ class PageOut(ResponseBody, Generic[T]):
 
     items: list[T]
     next_cursor: str | None
+
+
+M = TypeVar("M", bound=ResponseBody)
+
+
+def page_out(model: type[M], page: Page[Any]) -> PageOut[M]:
+    """A service's page as the response schema, each item converted to `model`."""
+    schema = cast(type[PageOut[M]], PageOut[model])  # type: ignore[valid-type]
+    return schema(
+        items=[model.model_validate(item) for item in page.items], next_cursor=page.next_cursor
+    )
 
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
