@@ -120,6 +120,11 @@ def test_openapi_and_docs_are_served(client: TestClient) -> None:
     page = client.get("/api/docs")
     assert page.status_code == 200
     assert "/api/openapi.json" in page.text
+    assert "cdn" not in page.text.lower()
+    script = client.get("/api/docs/static/swagger-ui-bundle.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert client.get("/api/docs/static/..%2Fcore.py").status_code == 404
 
 
 def test_metrics_count_requests_by_route_template(client: TestClient, admin_token: str) -> None:
@@ -158,3 +163,18 @@ def test_health_is_503_naming_an_unreachable_broker(settings: Settings, ctx: Con
     assert body["status"] == "degraded"
     assert body["database"] == "ok"
     assert body["broker"].startswith("cannot reach the job broker at redis://127.0.0.1:1/0")
+
+
+def test_json_log_lines_carry_the_request_fields() -> None:
+    from pixelwise.logs import JsonFormatter
+
+    record = logging.makeLogRecord(
+        {"name": "pixelwise.request", "msg": "GET /api/health 200", "levelname": "INFO",
+         "status": 200, "latency_ms": 1.5, "color_message": "\x1b[1mGET\x1b[0m"}
+    )  # fmt: skip
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "GET /api/health 200"
+    assert line["status"] == 200
+    assert line["latency_ms"] == 1.5
+    assert line["level"] == "info"
+    assert "color_message" not in line

@@ -110,6 +110,7 @@ def fill_path(path: str, world: World, persona: Persona) -> str:
         "user_id": world.victim_id,
         "job_id": world.job_id,
         "token_id": persona.token_id or 1,
+        "name": "swagger-ui.css",
     }
 
     def value(match: re.Match[str]) -> str:

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# Record attributes that are not fields of the event (color_message: uvicorn's ANSI copy).
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "taskName",
+    "color_message",
+}
 
 
 class JsonFormatter(logging.Formatter):
@@ -26,9 +33,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure(level: str = "info", fmt: str = "json") -> None:
-    """Route Pixelwise's and Uvicorn's logs to stderr in the chosen format."""
+def configure(level: str = "info", fmt: str = "auto") -> None:
+    """Route Pixelwise's and Uvicorn's logs to stderr in the chosen format.
+
+    "auto" writes plain text to a terminal (a person is reading) and JSON otherwise (a log
+    collector is).
+    """
     handler = logging.StreamHandler()
+    if fmt == "auto":
+        fmt = "text" if sys.stderr.isatty() else "json"
     handler.setFormatter(
         JsonFormatter()
         if fmt == "json"

@@ -57,7 +57,9 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(65536, ge=8)
 
     log_level: Literal["debug", "info", "warning", "error"] = "info"
-    log_format: Literal["json", "text"] = "json"
+    log_format: Literal["auto", "json", "text"] = Field(
+        "auto", description="json, text, or auto: text on a terminal, JSON otherwise."
+    )
     metrics_enabled: bool = True
 
     @field_validator("database_url")
