@@ -117,6 +117,7 @@ def test_openapi_and_docs_are_served(client: TestClient) -> None:
     spec = client.get("/api/openapi.json").json()
     assert spec["info"]["title"] == "Pixelwise API"
     assert "/api/auth/login" in spec["paths"]
+    assert spec["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
     page = client.get("/api/docs")
     assert page.status_code == 200
     assert "/api/openapi.json" in page.text

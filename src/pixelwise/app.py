@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -60,6 +61,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
         openapi_url=None,
         lifespan=lifespan,
     )
+    _describe_security(app)
     app.state.context = context
     app.state.metrics = Metrics()
     problems.install(app)
@@ -70,3 +72,25 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
     )
     app.add_middleware(Observe, metrics=app.state.metrics)
     return app
+
+
+def _describe_security(app: FastAPI) -> None:
+    """Name the two ways to authenticate in the OpenAPI document (Swagger's Authorize button,
+    generated clients). `Permit` reads both itself; this only documents them."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "apiToken": {"type": "http", "scheme": "bearer",
+                             "description": "An API token from POST /api/tokens."},
+                "session": {"type": "apiKey", "in": "cookie", "name": "pixelwise_session",
+                            "description": "Set by POST /api/auth/login; unsafe methods "
+                                           "also need the X-CSRF-Token header."},
+            }  # fmt: skip
+            schema["security"] = [{"apiToken": []}, {"session": []}, {}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
