@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -179,3 +180,20 @@ def test_json_log_lines_carry_the_request_fields() -> None:
     assert line["latency_ms"] == 1.5
     assert line["level"] == "info"
     assert "color_message" not in line
+
+
+def test_a_streamed_body_over_the_limit_is_cut_off_with_413(
+    client: TestClient, admin_token: str
+) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"name": "x", "description": "'
+        for _ in range(12):
+            yield b"y" * (1024 * 1024)
+        yield b'"}'
+
+    response = client.post(
+        "/api/projects",
+        content=chunks(),
+        headers={**bearer(admin_token), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413

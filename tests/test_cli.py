@@ -136,3 +136,27 @@ def test_users_and_tokens_from_the_command_line(
     migrated = pixelwise("migrate", env=env)
     assert migrated.returncode == 0
     assert "database at revision" in migrated.stdout
+
+
+def test_an_unusable_data_directory_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    result = pixelwise("serve", "--port", str(free_port()), env=env_for(blocker / "home"))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"pixelwise: cannot create the data directory {blocker / 'home'}")
+
+
+def test_worker_without_a_broker_or_with_a_dead_one_is_one_line(tmp_path: Path) -> None:
+    alone = pixelwise("worker", env=env_for(tmp_path))
+    assert alone.returncode == 2
+    assert "PIXELWISE_BROKER_URL" in alone.stderr
+    assert len(alone.stderr.strip().splitlines()) == 1
+    env = env_for(tmp_path, PIXELWISE_BROKER_URL="redis://127.0.0.1:1/0")
+    pixelwise("migrate", env=env)
+    dead = pixelwise("worker", env=env)
+    assert dead.returncode == 1
+    lines = dead.stderr.strip().splitlines()
+    assert len(lines) == 1, dead.stderr
+    assert "cannot reach the job broker at redis://127.0.0.1:1/0" in lines[0]

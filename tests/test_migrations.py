@@ -39,3 +39,17 @@ def test_head_revision_is_the_one_alembic_finds() -> None:
 
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert head_revision() == script.get_current_head()
+
+
+def test_sqlite_connections_are_tuned(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    database = Database(f"sqlite:///{tmp_path / 'tuned.db'}")
+    with database.transaction() as session:
+        pragmas = {
+            name: session.execute(text(f"PRAGMA {name}")).scalar()
+            for name in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")
+        }
+    assert pragmas == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10_000,
+                       "synchronous": 2}  # fmt: skip
+    database.dispose()

@@ -17,8 +17,10 @@ log = logging.getLogger("pixelwise.request")
 
 
 class BodyLimit:
-    """Refuse request bodies over `max_bytes` with 413, by Content-Length or while streaming.
+    """Refuse request bodies over `max_bytes` with 413, by Content-Length or while reading.
 
+    The body is read here, up to the limit, and handed on whole: JSON bodies are parsed in
+    one piece anyway, and a body cut off half-way could not be answered cleanly later.
     Routes under `exempt_prefixes` (uploads, which stream to storage) set their own limits.
     """
 
@@ -28,7 +30,7 @@ class BodyLimit:
         self.exempt = exempt_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.exempt or ("\0",)):
+        if scope["type"] != "http" or (self.exempt and scope["path"].startswith(self.exempt)):
             await self.app(scope, receive, send)
             return
         for name, value in scope.get("headers", []):
@@ -40,63 +42,44 @@ class BodyLimit:
                 if declared < 0 or declared > self.max_bytes:
                     await self._refuse(send)
                     return
-        received = 0
-        refused = False
-
-        async def limited() -> Message:
-            nonlocal received, refused
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    refused = True
-                    raise _TooLarge
-            return message
-
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, limited, tracking_send)
-        except _TooLarge:
-            if not started:
+            if message["type"] != "http.request":
+                break  # the client went away; let the app see it
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
                 await self._refuse(send)
-        except Exception:
-            if refused and not started:
-                await self._refuse(send)
-            else:
-                raise
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                message = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return message
+            return await receive()
+
+        await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
-            {
-                "type": "about:blank",
-                "title": "Request too large",
-                "status": 413,
-                "detail": f"The request body is over the limit of {self.max_bytes} bytes "
-                "(setting PIXELWISE_MAX_BODY_BYTES).",
-            }
-        ).encode()
+            {"type": "about:blank", "title": "Request too large", "status": 413,
+             "detail": f"The request body is over the limit of {self.max_bytes} bytes "
+                       "(setting PIXELWISE_MAX_BODY_BYTES)."}
+        ).encode()  # fmt: skip
         await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", PROBLEM_JSON.encode()),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
+            {"type": "http.response.start", "status": 413,
+             "headers": [(b"content-type", PROBLEM_JSON.encode()),
+                         (b"content-length", str(len(body)).encode())]}
+        )  # fmt: skip
         await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class Metrics:

@@ -89,7 +89,9 @@ def _guard(action: object) -> object:
 
     try:
         return action()  # type: ignore[operator]
-    except (PixelwiseError, SettingsError) as error:
+    except SettingsError as error:
+        raise fail(str(error), 2) from None
+    except PixelwiseError as error:
         raise fail(str(error)) from None
 
 
