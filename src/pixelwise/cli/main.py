@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from pixelwise.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from pixelwise.services.context import Context
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="Pixelwise: label images, videos and DICOM studies.",
@@ -83,19 +89,19 @@ def config(home: HomeOpt = None) -> None:
         typer.echo(f"{key}={'' if value is None else value}")
 
 
-def _guard(action: object) -> object:
-    """Run `action`, turning expected errors into one line and exit code 1."""
+def _guard(action: Callable[[], T]) -> T:
+    """Run `action`, turning expected errors into one line (exit 2 for settings, else 1)."""
     from pixelwise.domain.errors import PixelwiseError
 
     try:
-        return action()  # type: ignore[operator]
+        return action()
     except SettingsError as error:
         raise fail(str(error), 2) from None
     except PixelwiseError as error:
         raise fail(str(error)) from None
 
 
-def _context(home: str | None) -> object:
+def _context(home: str | None) -> Context:
     from pixelwise.cli.serving import open_context
 
     return open_context(settings_from(home=home))
@@ -114,21 +120,19 @@ def users_create(
     """Create a user. The password comes from stdin (--password-stdin) or a prompt."""
     from pixelwise.domain.permissions import OrgRole
     from pixelwise.services import users
-    from pixelwise.services.context import Actor, Context
+    from pixelwise.services.context import Actor
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     ctx = _context(home)
-    assert isinstance(ctx, Context)
     role = OrgRole.ADMIN if admin else OrgRole.MEMBER
     info = _guard(
         lambda: users.create_user(
             ctx, Actor.system("cli"), email=email, password=password, name=name, org_role=role
         )
     )
-    assert isinstance(info, users.UserInfo)
     typer.echo(f"created user {info.id} {info.email} ({info.org_role})")
 
 
@@ -139,10 +143,8 @@ def users_list(home: HomeOpt = None) -> None:
     from rich.table import Table
 
     from pixelwise.services import users
-    from pixelwise.services.context import Context
 
     ctx = _context(home)
-    assert isinstance(ctx, Context)
     table = Table("id", "email", "name", "role", "active")
     cursor: str | None = None
     while True:
@@ -167,12 +169,10 @@ def users_deactivate(
 ) -> None:
     """Deactivate a user: they are signed out and their tokens stop working."""
     from pixelwise.services import users
-    from pixelwise.services.context import Actor, Context
+    from pixelwise.services.context import Actor
 
     ctx = _context(home)
-    assert isinstance(ctx, Context)
     user = _guard(lambda: users.find_user(ctx, email))
-    assert isinstance(user, users.UserInfo)
     _guard(lambda: users.update_user(ctx, Actor.system("cli"), user.id, is_active=False))
     typer.echo(f"deactivated {user.email}")
 
@@ -186,16 +186,14 @@ def tokens_create(
 ) -> None:
     """Create an API token; it is printed once, on standard output."""
     from pixelwise.services import tokens
-    from pixelwise.services.context import Actor, Context
+    from pixelwise.services.context import Actor
 
     ctx = _context(home)
-    assert isinstance(ctx, Context)
     new = _guard(
         lambda: tokens.create_token(
             ctx, Actor.system("cli"), name, expires_in_days, for_email=email
         )
     )
-    assert isinstance(new, tokens.NewToken)
     typer.echo(new.token)
     typer.echo(
         f"token {new.info.id} '{new.info.name}' for {email}; it is not shown again.", err=True

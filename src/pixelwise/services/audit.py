@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -191,6 +192,4 @@ def _csv_batches(ctx: Context, base: Select[AuditEvent], batch: int) -> Iterator
 
 
 def _json(value: dict[str, Any]) -> str:
-    import json
-
     return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str) if value else ""

@@ -16,7 +16,7 @@ from pixelwise.domain.permissions import OrgRole
 from pixelwise.services import audit
 from pixelwise.services.auth import normalise_email
 from pixelwise.services.context import Actor, Context
-from pixelwise.services.passwords import check_strength, hash_password
+from pixelwise.services.passwords import check_strength, hash_password, verify_password
 
 
 @dataclass(frozen=True)
@@ -181,8 +181,6 @@ def update_user(
 
 def check_password(ctx: Context, user_id: int, password: str) -> bool:
     """True when `password` is the user's current password."""
-    from pixelwise.services.passwords import verify_password
-
     with ctx.database.read() as session:
         row = session.get(User, user_id)
     return verify_password(
