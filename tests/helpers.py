@@ -42,3 +42,19 @@ def add_dataset_with_image(ctx: Context, name: str = "photos") -> tuple[int, int
         session.add(asset)
         session.flush()
         return dataset.id, asset.id, data
+
+
+def add_asset(
+    ctx: Context, dataset_id: int, folder: str, name: str, data: bytes = b"x" * 10
+) -> int:
+    """An asset whose bytes are stored under the dataset's storage folder; returns its id."""
+    key = f"datasets/{dataset_id}/{folder + '/' if folder else ''}{name}"
+    size = ctx.blobs.put(key, io.BytesIO(data))
+    with ctx.database.transaction() as session:
+        asset = Asset(
+            dataset_id=dataset_id, folder=folder, name=name, kind="image",
+            media_type="image/png", blob_key=key, size_bytes=size, checksum="0" * 64,
+        )  # fmt: skip
+        session.add(asset)
+        session.flush()
+        return asset.id

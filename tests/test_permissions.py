@@ -66,6 +66,7 @@ class Persona:
 
 @dataclass
 class World:
+    dataset_id: int
     project_id: int
     asset_id: int
     victim_id: int
@@ -95,7 +96,7 @@ def build_world(ctx: Context, make_user: object, serial: int) -> World:
     victim, _ = create("member", email=f"victim{serial}@example.org")  # type: ignore[operator]
     projects.set_member(ctx, admin_actor, project.id, victim.id, ProjectRole.ANNOTATOR)
     job = jobs.start_job(ctx, admin_actor, "system.probe", {"steps": 1, "delay_seconds": 0})
-    return World(project.id, asset_id, victim.id, job.id, personas)
+    return World(dataset_id, project.id, asset_id, victim.id, job.id, personas)
 
 
 def _token_id(ctx: Context, user_id: int) -> int:
@@ -106,6 +107,7 @@ def _token_id(ctx: Context, user_id: int) -> int:
 def fill_path(path: str, world: World, persona: Persona) -> str:
     values = {
         "project_id": world.project_id,
+        "dataset_id": world.dataset_id,
         "asset_id": world.asset_id,
         "user_id": world.victim_id,
         "job_id": world.job_id,

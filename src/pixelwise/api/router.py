@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from pixelwise.api.routes import audit, auth, docs, health, jobs, metrics, projects, tokens, users
+from pixelwise.api.routes import (
+    audit,
+    auth,
+    datasets,
+    docs,
+    health,
+    jobs,
+    metrics,
+    projects,
+    tokens,
+    users,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
     auth.router,
     tokens.router,
     users.router,
+    datasets.router,
     projects.router,
     audit.router,
     jobs.router,

@@ -64,6 +64,8 @@ class Action(StrEnum):
     JOB_READ = "job.read"
     JOB_CANCEL = "job.cancel"
     JOB_PROBE = "job.probe"
+    DATASET_READ = "dataset.read"
+    DATASET_MANAGE = "dataset.manage"
     PROJECT_CREATE = "project.create"
     PROJECT_LIST = "project.list"
     PROJECT_READ = "project.read"
@@ -108,6 +110,8 @@ audit.read       org      .  .  .  .  .  y
 job.read         org      .  y  y  y  y  y
 job.cancel       org      .  y  y  y  y  y
 job.probe        org      .  .  .  .  .  y
+dataset.read     org      .  .  .  .  .  y
+dataset.manage   org      .  .  .  .  .  y
 project.create   org      .  .  .  .  .  y
 project.list     org      .  y  y  y  y  y
 project.read     project  .  .  y  y  y  y

@@ -41,7 +41,8 @@ class AssetFile:
     chunks: Iterator[bytes]
 
 
-def _info(row: Asset) -> AssetInfo:
+def asset_info(row: Asset) -> AssetInfo:
+    """The service view of an asset row."""
     return AssetInfo(
         id=row.id,
         dataset_id=row.dataset_id,
@@ -74,7 +75,7 @@ def list_assets(
         if after is not None:
             query = query.where(Asset.id > int(after))
         rows = list(session.scalars(query.order_by(Asset.id).limit(limit + 1)))
-    return page_from([_info(row) for row in rows], limit, key=lambda asset: asset.id)
+    return page_from([asset_info(row) for row in rows], limit, key=lambda asset: asset.id)
 
 
 def _project_asset(ctx: Context, project_id: int, asset_id: int) -> Asset:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
@@ -31,6 +32,10 @@ class BlobStore(Protocol):
     def exists(self, key: str) -> bool: ...
 
     def delete(self, key: str) -> None: ...
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every blob whose key starts with the folder `prefix`; returns how many."""
+        ...
 
 
 def safe_key(key: str) -> PurePosixPath:
@@ -84,6 +89,14 @@ class LocalBlobStore:
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def delete_prefix(self, prefix: str) -> int:
+        folder = self._path(prefix.rstrip("/"))
+        if not folder.is_dir():
+            return 0
+        count = sum(1 for path in folder.rglob("*") if path.is_file())
+        shutil.rmtree(folder)
+        return count
 
 
 def iter_chunks(stream: BinaryIO, chunk: int = CHUNK) -> Iterator[bytes]:

@@ -1,0 +1,41 @@
+"""Bodies for datasets and their folders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import Field
+
+from pixelwise.api.schemas.common import PageOut, RequestBody, ResponseBody
+from pixelwise.api.schemas.projects import AssetOut
+
+
+class DatasetCreateIn(RequestBody):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=10_000)
+
+
+class DatasetUpdateIn(RequestBody):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=10_000)
+
+
+class DatasetOut(ResponseBody):
+    id: int
+    name: str
+    description: str
+    created_at: datetime
+    asset_count: int
+    total_bytes: int
+
+
+class FolderOut(ResponseBody):
+    name: str
+    path: str
+    asset_count: int = Field(description="Assets in this folder and below it.")
+
+
+class FolderListingOut(ResponseBody):
+    path: str = Field(description="The folder listed; '' is the top of the dataset.")
+    folders: list[FolderOut]
+    assets: PageOut[AssetOut]
