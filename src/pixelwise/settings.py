@@ -25,7 +25,9 @@ class SettingsError(Exception):
 class Settings(BaseSettings):
     """All knobs of a Pixelwise process. Field `x` is read from `PIXELWISE_X`."""
 
-    model_config = SettingsConfigDict(env_prefix="PIXELWISE_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="PIXELWISE_", extra="ignore", enable_decoding=False
+    )
 
     home: Path = Field(DEFAULT_HOME, description="Data directory (database, blobs, secret key).")
     database_url: str = Field("", description="SQLAlchemy URL; default SQLite under HOME.")
@@ -49,6 +51,17 @@ class Settings(BaseSettings):
     job_max_attempts: int = Field(3, ge=1)
 
     max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="JSON request size limit.")
+    import_roots: list[Path] = Field(
+        default_factory=list,
+        description="Server folders that imports may read and register files in place from "
+        "(separated by ':').",
+    )
+    max_file_bytes: int = Field(10 * 1024**3, ge=1, description="Largest file an import takes.")
+    max_image_pixels: int = Field(
+        178_956_970,  # the most Pillow decodes without changing its process-wide limit
+        ge=1,
+        description="Largest image (width x height) an import decodes.",
+    )
     session_hours: float = Field(24 * 14, gt=0)
     login_window_seconds: int = Field(900, ge=1)
     login_max_failures_per_account: int = Field(5, ge=1)
@@ -61,6 +74,13 @@ class Settings(BaseSettings):
         "auto", description="json, text, or auto: text on a terminal, JSON otherwise."
     )
     metrics_enabled: bool = True
+
+    @field_validator("import_roots", mode="before")
+    @classmethod
+    def _split_roots(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part for part in value.split(os.pathsep) if part.strip()]
+        return value
 
     @field_validator("database_url")
     @classmethod

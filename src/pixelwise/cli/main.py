@@ -66,7 +66,7 @@ def worker(home: HomeOpt = None) -> None:
     from pixelwise.jobs.worker import run_worker
 
     settings = settings_from(home=home)
-    _guard(lambda: run_worker(settings))
+    guard(lambda: run_worker(settings))
 
 
 @app.command()
@@ -89,7 +89,7 @@ def config(home: HomeOpt = None) -> None:
         typer.echo(f"{key}={'' if value is None else value}")
 
 
-def _guard(action: Callable[[], T]) -> T:
+def guard(action: Callable[[], T]) -> T:
     """Run `action`, turning expected errors into one line (exit 2 for settings, else 1)."""
     from pixelwise.domain.errors import PixelwiseError
 
@@ -101,7 +101,8 @@ def _guard(action: Callable[[], T]) -> T:
         raise fail(str(error)) from None
 
 
-def _context(home: str | None) -> Context:
+def open_cli_context(home: str | None) -> Context:
+    """Settings, a migrated database and storage for a command."""
     from pixelwise.cli.serving import open_context
 
     return open_context(settings_from(home=home))
@@ -126,9 +127,9 @@ def users_create(
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    ctx = _context(home)
+    ctx = open_cli_context(home)
     role = OrgRole.ADMIN if admin else OrgRole.MEMBER
-    info = _guard(
+    info = guard(
         lambda: users.create_user(
             ctx, Actor.system("cli"), email=email, password=password, name=name, org_role=role
         )
@@ -144,7 +145,7 @@ def users_list(home: HomeOpt = None) -> None:
 
     from pixelwise.services import users
 
-    ctx = _context(home)
+    ctx = open_cli_context(home)
     table = Table("id", "email", "name", "role", "active")
     cursor: str | None = None
     while True:
@@ -171,9 +172,9 @@ def users_deactivate(
     from pixelwise.services import users
     from pixelwise.services.context import Actor
 
-    ctx = _context(home)
-    user = _guard(lambda: users.find_user(ctx, email))
-    _guard(lambda: users.update_user(ctx, Actor.system("cli"), user.id, is_active=False))
+    ctx = open_cli_context(home)
+    user = guard(lambda: users.find_user(ctx, email))
+    guard(lambda: users.update_user(ctx, Actor.system("cli"), user.id, is_active=False))
     typer.echo(f"deactivated {user.email}")
 
 
@@ -188,8 +189,8 @@ def tokens_create(
     from pixelwise.services import tokens
     from pixelwise.services.context import Actor
 
-    ctx = _context(home)
-    new = _guard(
+    ctx = open_cli_context(home)
+    new = guard(
         lambda: tokens.create_token(
             ctx, Actor.system("cli"), name, expires_in_days, for_email=email
         )
@@ -198,6 +199,15 @@ def tokens_create(
     typer.echo(
         f"token {new.info.id} '{new.info.name}' for {email}; it is not shown again.", err=True
     )
+
+
+def _add_subcommands() -> None:
+    from pixelwise.cli.datasets import datasets_app
+
+    app.add_typer(datasets_app, name="datasets")
+
+
+_add_subcommands()
 
 
 def run() -> None:

@@ -14,6 +14,7 @@ from pixelwise.domain.pagination import Page, decode_cursor, page_from
 from pixelwise.services import audit
 from pixelwise.services.context import Actor, Context
 from pixelwise.storage.blobs import iter_chunks
+from pixelwise.storage.sources.folders import open_in_place
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,10 @@ def open_asset(
 ) -> AssetFile:
     """The original bytes of an asset; every read is written to the audit log."""
     asset = _project_asset(ctx, project_id, asset_id)
-    stream = ctx.blobs.open(asset.blob_key)
+    if asset.source_uri:
+        stream = open_in_place(asset.source_uri, ctx.settings.import_roots)
+    else:
+        stream = ctx.blobs.open(asset.blob_key)
     with ctx.database.transaction() as session:
         audit.record(
             session,

@@ -135,6 +135,13 @@ def get_dataset(ctx: Context, dataset_id: int) -> DatasetInfo:
         return _info(row, _stats(session, [row.id]))
 
 
+def find_dataset(ctx: Context, name: str) -> DatasetInfo | None:
+    """The dataset with this name, if there is one."""
+    with ctx.database.read() as session:
+        row = session.scalar(select(Dataset).where(Dataset.name == name.strip()))
+        return _info(row, _stats(session, [row.id])) if row else None
+
+
 def update_dataset(
     ctx: Context,
     actor: Actor,

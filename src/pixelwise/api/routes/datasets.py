@@ -12,12 +12,14 @@ from pixelwise.api.schemas.datasets import (
     DatasetCreateIn,
     DatasetOut,
     DatasetUpdateIn,
+    FolderImportIn,
     FolderListingOut,
     FolderOut,
 )
+from pixelwise.api.schemas.jobs import JobOut
 from pixelwise.api.schemas.projects import AssetOut
 from pixelwise.domain.permissions import Action
-from pixelwise.services import datasets
+from pixelwise.services import datasets, imports
 from pixelwise.services.context import Actor
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
@@ -85,3 +87,13 @@ def delete_dataset(
 ) -> None:
     """Delete the dataset, its assets and the files it owns. 409 lists the projects using it."""
     datasets.delete_dataset(ctx, actor, dataset_id, force=force)
+
+
+@router.post("/{dataset_id}/imports/folder", response_model=JobOut, status_code=202)
+def import_folder(dataset_id: IdPath, body: FolderImportIn, ctx: CtxDep, actor: Manager) -> JobOut:
+    """Import a folder on the server (under PIXELWISE_IMPORT_ROOTS) as a background job;
+    its result lists every file imported, skipped or failed, with the reason."""
+    job = imports.start_folder_import(
+        ctx, actor, dataset_id, body.path, in_place=body.in_place, folder=body.folder
+    )
+    return JobOut.model_validate(job)

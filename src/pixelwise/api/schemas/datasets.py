@@ -39,3 +39,11 @@ class FolderListingOut(ResponseBody):
     path: str = Field(description="The folder listed; '' is the top of the dataset.")
     folders: list[FolderOut]
     assets: PageOut[AssetOut]
+
+
+class FolderImportIn(RequestBody):
+    path: str = Field(min_length=1, max_length=4096, description="Absolute path on the server.")
+    in_place: bool = Field(
+        False, description="Register the files where they are instead of copying them."
+    )
+    folder: str = Field("", max_length=1000, description="Dataset folder to import into.")

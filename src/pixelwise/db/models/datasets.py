@@ -26,7 +26,7 @@ class Dataset(Base):
 
 
 class Asset(Base):
-    """One labelable thing: an image, a video, or a DICOM series. `blob_key` names its bytes."""
+    """One labelable thing: an image, a video, or a DICOM series."""
 
     __tablename__ = "assets"
     __table_args__ = (
@@ -40,7 +40,10 @@ class Asset(Base):
     name: Mapped[str] = mapped_column(String(500))
     kind: Mapped[str] = mapped_column(String(20))
     media_type: Mapped[str] = mapped_column(String(100))
+    # Where the bytes are: a key of the blob store, or, for files registered in place, ""
+    # and `source_uri` (file:///...) naming them where their owner keeps them.
     blob_key: Mapped[str] = mapped_column(String(1000))
+    source_uri: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     checksum: Mapped[str] = mapped_column(String(64))
     width: Mapped[int | None] = mapped_column(Integer, nullable=True)

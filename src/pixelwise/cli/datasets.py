@@ -1,0 +1,93 @@
+"""`pixelwise datasets`: list datasets and import files into them, with a progress bar."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Annotated
+
+import typer
+
+datasets_app = typer.Typer(help="Manage datasets and import files.", no_args_is_help=True)
+
+HomeOpt = Annotated[
+    str | None,
+    typer.Option("--home", help="Data directory [env: PIXELWISE_HOME]", show_default=False),
+]
+
+
+@datasets_app.command("list")
+def list_command(home: HomeOpt = None) -> None:
+    """List datasets with their number of assets and size."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from pixelwise.cli.main import open_cli_context
+    from pixelwise.services import datasets
+
+    ctx = open_cli_context(home)
+    table = Table("id", "name", "assets", "bytes")
+    cursor: str | None = None
+    while True:
+        page = datasets.list_datasets(ctx, cursor=cursor, limit=500)
+        for item in page.items:
+            table.add_row(str(item.id), item.name, str(item.asset_count), str(item.total_bytes))
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor
+    Console().print(table)
+
+
+@datasets_app.command("import")
+def import_command(
+    source: Annotated[str, typer.Argument(help="A folder to import.")],
+    dataset: Annotated[str, typer.Option("--dataset", help="Dataset name (created if new).")],
+    in_place: Annotated[
+        bool,
+        typer.Option("--in-place", help="Register files where they are (under IMPORT_ROOTS)."),
+    ] = False,
+    folder: Annotated[str, typer.Option(help="Dataset folder to import into.")] = "",
+    home: HomeOpt = None,
+) -> None:
+    """Import a folder into a dataset; prints a report and exits 1 when files failed."""
+    from pathlib import Path
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from pixelwise.cli.main import fail, guard, open_cli_context
+    from pixelwise.jobs.runtime import JobRuntime
+    from pixelwise.services import datasets, imports, job_runs, jobs
+    from pixelwise.services.context import Actor
+
+    if not Path(source).is_dir():
+        raise fail(
+            f"{source} is not a folder; archives, CSV lists and DICOMweb sources are not "
+            "supported by this command yet"
+        )
+    ctx = open_cli_context(home)
+    ctx.enqueuer = JobRuntime(ctx)  # records the job; it runs right here, in this process
+    actor = Actor.system("cli")
+    found = datasets.find_dataset(ctx, dataset)
+    target = found or guard(lambda: datasets.create_dataset(ctx, actor, name=dataset))
+    job = guard(
+        lambda: imports.start_folder_import(
+            ctx, actor, target.id, source, in_place=in_place, folder=folder, anywhere=True
+        )
+    )
+    runner = threading.Thread(target=job_runs.execute, args=(ctx, job.id), daemon=True)
+    runner.start()
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, transient=True, console=Console(stderr=True)) as progress:
+        task = progress.add_task(f"importing into {dataset!r}", total=None)
+        while runner.is_alive():
+            state = jobs.get_job(ctx, actor, job.id)
+            progress.update(task, completed=state.progress.done, total=state.progress.total or None)
+            time.sleep(0.2)
+    finished = jobs.get_job(ctx, actor, job.id)
+    if finished.result is None:
+        raise fail(f"the import did not finish: {finished.error or finished.state}")
+    for line in imports.report_lines(finished.result):
+        typer.echo(line)
+    if finished.result["failed"]:
+        raise typer.Exit(1)

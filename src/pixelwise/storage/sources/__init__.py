@@ -1,0 +1,1 @@
+"""Adapters that read files to import from where they are: archives, folders, URLs."""
