@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from pixelwise.db.models import Asset, Dataset
 from pixelwise.domain.errors import InvalidInput, NotFound
-from pixelwise.media.images import ImageError, probe_image
 from pixelwise.services import audit, job_kinds
 from pixelwise.services.context import Actor, Context
 from pixelwise.services.datasets import blob_prefix
@@ -164,6 +163,10 @@ class _FolderImport:
         parent = "" if relative.parent == PurePosixPath(".") else str(relative.parent)
         folder = "/".join(part for part in (self.target, parent) if part)
         name = relative.name
+        # Imported here, not at module level: every server process loads this module to know
+        # the job kind, and Pillow and NumPy would add to everyone's start-up time.
+        from pixelwise.media.images import ImageError, probe_image
+
         try:
             checksum = _sha256(entry.path)
             with entry.path.open("rb") as handle:
