@@ -173,7 +173,9 @@ def update_dataset(
         raise _name_taken(name or "") from None
 
 
-def _clean_folder(folder: str) -> str:
+def clean_folder(folder: str) -> str:
+    """A dataset folder path as stored: '/'-separated, no empty or '.' parts; InvalidInput
+    for '..'."""
     parts = [part for part in folder.replace("\\", "/").split("/") if part not in ("", ".")]
     if ".." in parts:
         raise InvalidInput("A folder path cannot contain '..'.", field="folder")
@@ -185,7 +187,7 @@ def browse(
 ) -> FolderListing:
     """The subfolders directly under `folder` (with the number of assets below each) and a
     page of the assets directly in it. '' is the top of the dataset."""
-    path = _clean_folder(folder)
+    path = clean_folder(folder)
     after = decode_cursor(cursor)
     with ctx.database.read() as session:
         _load(session, dataset_id)

@@ -19,7 +19,7 @@ from pixelwise.db.models import Asset, Dataset
 from pixelwise.domain.errors import InvalidInput, NotFound
 from pixelwise.services import audit, job_kinds
 from pixelwise.services.context import Actor, Context
-from pixelwise.services.datasets import blob_prefix
+from pixelwise.services.datasets import blob_prefix, clean_folder
 from pixelwise.services.job_runs import JobContext
 from pixelwise.services.jobs import JobInfo, start_job
 from pixelwise.storage.sources.folders import FolderFile, confine, walk
@@ -52,13 +52,6 @@ class _Tally:
         }  # fmt: skip
 
 
-def _clean_target(folder: str) -> str:
-    parts = [p for p in folder.replace("\\", "/").split("/") if p not in ("", ".")]
-    if ".." in parts:
-        raise InvalidInput("The target folder cannot contain '..'.", field="folder")
-    return "/".join(parts)
-
-
 def start_folder_import(
     ctx: Context,
     actor: Actor,
@@ -87,7 +80,7 @@ def start_folder_import(
             raise NotFound(f"There is no dataset {dataset_id}.")
     params = {
         "dataset_id": dataset_id, "source": str(source), "in_place": in_place,
-        "folder": _clean_target(folder),
+        "folder": clean_folder(folder),
     }  # fmt: skip
     return start_job(ctx, actor, IMPORT_KIND, params)
 
