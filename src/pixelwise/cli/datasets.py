@@ -23,18 +23,13 @@ def list_command(home: HomeOpt = None) -> None:
     from rich.table import Table
 
     from pixelwise.cli.main import open_cli_context
+    from pixelwise.domain.pagination import every_item
     from pixelwise.services import datasets
 
     ctx = open_cli_context(home)
     table = Table("id", "name", "assets", "bytes")
-    cursor: str | None = None
-    while True:
-        page = datasets.list_datasets(ctx, cursor=cursor, limit=500)
-        for item in page.items:
-            table.add_row(str(item.id), item.name, str(item.asset_count), str(item.total_bytes))
-        if page.next_cursor is None:
-            break
-        cursor = page.next_cursor
+    for item in every_item(lambda cursor: datasets.list_datasets(ctx, cursor=cursor, limit=500)):
+        table.add_row(str(item.id), item.name, str(item.asset_count), str(item.total_bytes))
     Console().print(table)
 
 

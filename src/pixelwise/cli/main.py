@@ -143,24 +143,14 @@ def users_list(home: HomeOpt = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from pixelwise.domain.pagination import every_item
     from pixelwise.services import users
 
     ctx = open_cli_context(home)
     table = Table("id", "email", "name", "role", "active")
-    cursor: str | None = None
-    while True:
-        page = users.list_users(ctx, cursor=cursor, limit=500)
-        for user in page.items:
-            table.add_row(
-                str(user.id),
-                user.email,
-                user.name,
-                str(user.org_role),
-                "yes" if user.is_active else "no",
-            )
-        if page.next_cursor is None:
-            break
-        cursor = page.next_cursor
+    for user in every_item(lambda cursor: users.list_users(ctx, cursor=cursor, limit=500)):
+        active = "yes" if user.is_active else "no"
+        table.add_row(str(user.id), user.email, user.name, str(user.org_role), active)
     Console().print(table)
 
 

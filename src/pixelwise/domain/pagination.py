@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -55,3 +55,14 @@ def page_from(items: list[T], limit: int, key: Callable[[T], int | str]) -> Page
     shown = items[:limit]
     more = len(items) > limit and bool(shown)
     return Page(shown, encode_cursor(key(shown[-1])) if more else None)
+
+
+def every_item(fetch: Callable[[str | None], Page[T]]) -> Iterator[T]:
+    """All items of a listing, page after page; `fetch(cursor)` reads one page."""
+    cursor: str | None = None
+    while True:
+        page = fetch(cursor)
+        yield from page.items
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor
