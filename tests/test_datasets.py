@@ -118,3 +118,42 @@ def test_delete_is_refused_while_projects_use_it_and_forced_leaves_no_orphans(
     ).json()["items"]
     assert audit[0]["detail"]["assets"] == 3
     assert audit[0]["detail"]["detached_projects"] == [project["id"]]
+
+
+def test_thumbnails_are_made_once_kept_and_revalidated(
+    client: TestClient, ctx: Context, make_user: object, admin_token: str
+) -> None:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (10, 200, 30)).save(buffer, format="PNG")
+    dataset_id = int(create(client, admin_token, "Thumbs")["id"])
+    asset_id = add_asset(ctx, dataset_id, "", "big.png", buffer.getvalue())
+    project = client.post(
+        "/api/projects", json={"name": "T", "dataset_id": dataset_id}, headers=bearer(admin_token)
+    ).json()
+    annotator, token = make_user()  # type: ignore[operator]
+    client.put(
+        f"/api/projects/{project['id']}/members/{annotator.id}",
+        json={"role": "annotator"}, headers=bearer(admin_token),
+    )  # fmt: skip
+    url = f"/api/projects/{project['id']}/assets/{asset_id}/thumbnail"
+    first = client.get(url, headers=bearer(token))
+    assert first.status_code == 200
+    assert first.headers["content-type"] == "image/webp"
+    assert Image.open(io.BytesIO(first.content)).size == (256, 192)
+    renditions = (
+        Path(ctx.settings.home_dir) / "blobs" / "datasets" / str(dataset_id) / ".renditions"
+    )
+    assert len(list(renditions.rglob("*.webp"))) == 1
+    etag = first.headers["etag"]
+    again = client.get(url, headers={**bearer(token), "If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    client.delete(f"/api/projects/{project['id']}", headers=bearer(admin_token))
+    client.delete(
+        f"/api/datasets/{dataset_id}", params={"force": "true"}, headers=bearer(admin_token)
+    )
+    assert not renditions.exists()

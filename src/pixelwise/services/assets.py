@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import BinaryIO
 
 from sqlalchemy import select
 
@@ -34,12 +35,16 @@ class AssetInfo:
 
 @dataclass(frozen=True)
 class AssetFile:
-    """The bytes of an asset's bytes, with what a response needs to describe it."""
+    """The bytes of an asset (or of a rendition), with what a response needs to describe them.
+
+    `etag` is set when the bytes can be recognised again without reading them.
+    """
 
     name: str
     media_type: str
     size_bytes: int
     chunks: Iterator[bytes]
+    etag: str | None = None
 
 
 def asset_info(row: Asset) -> AssetInfo:
@@ -79,7 +84,8 @@ def list_assets(
     return page_from([asset_info(row) for row in rows], limit, key=lambda asset: asset.id)
 
 
-def _project_asset(ctx: Context, project_id: int, asset_id: int) -> Asset:
+def project_asset(ctx: Context, project_id: int, asset_id: int) -> Asset:
+    """The asset row, if it belongs to the project's dataset; NotFound otherwise."""
     with ctx.database.read() as session:
         project = session.get(Project, project_id)
         asset = session.get(Asset, asset_id)
@@ -90,15 +96,19 @@ def _project_asset(ctx: Context, project_id: int, asset_id: int) -> Asset:
     return asset
 
 
+def open_original(ctx: Context, asset: Asset) -> BinaryIO:
+    """A stream of the asset's original bytes, from storage or from where it was registered."""
+    if asset.source_uri:
+        return open_in_place(asset.source_uri, ctx.settings.import_roots)
+    return ctx.blobs.open(asset.blob_key)
+
+
 def open_asset(
     ctx: Context, actor: Actor, project_id: int, asset_id: int, *, download: bool
 ) -> AssetFile:
     """The original bytes of an asset; every read is written to the audit log."""
-    asset = _project_asset(ctx, project_id, asset_id)
-    if asset.source_uri:
-        stream = open_in_place(asset.source_uri, ctx.settings.import_roots)
-    else:
-        stream = ctx.blobs.open(asset.blob_key)
+    asset = project_asset(ctx, project_id, asset_id)
+    stream = open_original(ctx, asset)
     with ctx.database.transaction() as session:
         audit.record(
             session,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import StreamingResponse
 
 from pixelwise.api.deps import CtxDep, permit
@@ -18,7 +18,7 @@ from pixelwise.api.schemas.projects import (
     ProjectUpdateIn,
 )
 from pixelwise.domain.permissions import Action
-from pixelwise.services import assets, projects
+from pixelwise.services import assets, projects, renditions
 from pixelwise.services.context import Actor
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
@@ -111,19 +111,20 @@ def list_assets(
     return page_out(AssetOut, page)
 
 
-def _stream(file: assets.AssetFile, *, download: bool) -> StreamingResponse:
+def _stream(
+    file: assets.AssetFile, *, download: bool, cache: str | None = None
+) -> StreamingResponse:
     disposition = "attachment" if download else "inline"
     safe_name = file.name.replace('"', "").replace("\r", "").replace("\n", "")
-    return StreamingResponse(
-        file.chunks,
-        media_type=file.media_type,
-        headers={
-            "Content-Length": str(file.size_bytes),
-            "Content-Disposition": f'{disposition}; filename="{safe_name}"',
-            "Cache-Control": "private, no-store" if download else "private, max-age=3600",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    headers = {
+        "Content-Length": str(file.size_bytes),
+        "Content-Disposition": f'{disposition}; filename="{safe_name}"',
+        "Cache-Control": cache or ("private, no-store" if download else "private, max-age=3600"),
+        "X-Content-Type-Options": "nosniff",
+    }
+    if file.etag:
+        headers["ETag"] = file.etag
+    return StreamingResponse(file.chunks, media_type=file.media_type, headers=headers)
 
 
 @router.get("/{project_id}/assets/{asset_id}/view", response_class=StreamingResponse)
@@ -150,3 +151,23 @@ def download_asset(
     return _stream(
         assets.open_asset(ctx, actor, project_id, asset_id, download=True), download=True
     )
+
+
+@router.get(
+    "/{project_id}/assets/{asset_id}/thumbnail",
+    response_class=StreamingResponse,
+    responses={304: {"description": "Not modified (If-None-Match matched the ETag)."}},
+)
+def thumbnail(
+    project_id: IdPath,
+    asset_id: IdPath,
+    ctx: CtxDep,
+    _: Annotated[Actor, Depends(permit(Action.ASSET_VIEW))],
+    if_none_match: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
+    """A 256-pixel WebP thumbnail, made on first request and kept; answers 304 to a known ETag."""
+    file = renditions.thumbnail(ctx, project_id, asset_id)
+    if file.etag and if_none_match and file.etag in if_none_match:
+        file.chunks.close()  # type: ignore[attr-defined]
+        return Response(status_code=304, headers={"ETag": file.etag})
+    return _stream(file, download=False, cache="private, max-age=86400")

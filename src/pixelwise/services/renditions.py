@@ -1,0 +1,42 @@
+"""Renditions of assets for the browser: 256-pixel thumbnails, made once and kept.
+
+A rendition is stored beside the dataset's other blobs (`datasets/<id>/.renditions/`), so it
+is removed with the dataset, and it is named after the asset's checksum, so a changed
+original never shows a stale picture. Thumbnails are not original data: serving them is
+not written to the audit log.
+"""
+
+from __future__ import annotations
+
+import io
+
+from pixelwise.domain.errors import NotFound
+from pixelwise.services.assets import AssetFile, open_original, project_asset
+from pixelwise.services.context import Context
+from pixelwise.services.datasets import blob_prefix
+from pixelwise.storage.blobs import iter_chunks
+
+THUMBNAIL_SIDE = 256
+
+
+def thumbnail(ctx: Context, project_id: int, asset_id: int) -> AssetFile:
+    """The asset's thumbnail (WebP, longest side 256 px, EXIF orientation applied)."""
+    asset = project_asset(ctx, project_id, asset_id)
+    if asset.kind != "image":
+        raise NotFound(f"Asset {asset_id} is a {asset.kind}; only images have thumbnails yet.")
+    key = f"{blob_prefix(asset.dataset_id)}.renditions/thumb{THUMBNAIL_SIDE}/{asset.checksum}.webp"
+    if not ctx.blobs.exists(key):
+        from pixelwise.media.images import encode_thumbnail, load_oriented
+
+        with open_original(ctx, asset) as original:
+            image = load_oriented(original, max_pixels=ctx.settings.max_image_pixels)
+        data = encode_thumbnail(image, max_side=THUMBNAIL_SIDE, format="WEBP")
+        ctx.blobs.put(key, io.BytesIO(data))
+    stem = asset.name.rsplit(".", 1)[0]
+    return AssetFile(
+        name=f"{stem}.webp",
+        media_type="image/webp",
+        size_bytes=ctx.blobs.size(key),
+        chunks=iter_chunks(ctx.blobs.open(key)),
+        etag=f'"{asset.checksum[:32]}-t{THUMBNAIL_SIDE}"',
+    )
