@@ -25,23 +25,8 @@ def add_dataset_with_image(ctx: Context, name: str = "photos") -> tuple[int, int
         dataset = Dataset(name=name)
         session.add(dataset)
         session.flush()
-        key = f"datasets/{dataset.id}/red.png"
-        size = ctx.blobs.put(key, io.BytesIO(data))
-        asset = Asset(
-            dataset_id=dataset.id,
-            folder="",
-            name="red.png",
-            kind="image",
-            media_type="image/png",
-            blob_key=key,
-            size_bytes=size,
-            checksum="0" * 64,
-            width=32,
-            height=24,
-        )
-        session.add(asset)
-        session.flush()
-        return dataset.id, asset.id, data
+        dataset_id = dataset.id
+    return dataset_id, add_asset(ctx, dataset_id, "", "red.png", data), data
 
 
 def add_asset(

@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import math
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -164,7 +164,7 @@ def login(ctx: Context, email: str, password: str, client_address: str, user_age
         session.flush()
         audit.record(session, actor, LOGIN_OK, target_type="user", target_id=email)
     return SignIn(
-        actor=Actor(**{**actor.__dict__, "session_id": row.id}),
+        actor=replace(actor, session_id=row.id),
         cookie=_signer(ctx).dumps(key),
         csrf_token=csrf,
         expires_at=expires,

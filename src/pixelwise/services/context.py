@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -11,7 +11,7 @@ from pixelwise.domain.permissions import OrgRole
 from pixelwise.settings import Settings
 from pixelwise.storage.blobs import BlobStore
 
-__all__ = ["Actor", "Context", "Database", "Enqueuer"]
+__all__ = ["Actor", "Context", "Enqueuer"]
 
 
 class Enqueuer(Protocol):
@@ -47,7 +47,6 @@ class Actor:
     via: str = "anonymous"  # "session" | "token" | "anonymous" | "system"
     client_address: str = ""
     session_id: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def signed_in(self) -> bool:

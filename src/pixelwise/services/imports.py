@@ -170,16 +170,9 @@ class _FolderImport:
         except OSError as error:
             self.note(entry.relative, "failed", f"cannot read the file: {error.strerror}")
             return
-        duplicate = self.seen_checksums.get(checksum) or self._stored_with(checksum)
-        if duplicate is not None:
-            self.note(
-                entry.relative, "skipped", f"the same file is already in the dataset as {duplicate}"
-            )
-            return
-        if (folder, name) in self.seen_paths or self._path_taken(folder, name):
-            self.note(
-                entry.relative, "skipped", "another file already has this path in the dataset"
-            )
+        conflict = self._conflict(checksum, folder, name)
+        if conflict is not None:
+            self.note(entry.relative, "skipped", conflict)
             return
         key = ""
         source_uri = None
@@ -210,29 +203,39 @@ class _FolderImport:
                 },
             )
         )
-        self.seen_checksums[checksum] = f"{folder}/{name}" if folder else name
+        self.seen_checksums[checksum] = _asset_path(folder, name)
         self.seen_paths.add((folder, name))
         self.note(entry.relative, "imported", "")
 
-    def _stored_with(self, checksum: str) -> str | None:
-        with self.ctx.database.read() as session:
-            row = session.execute(
-                select(Asset.folder, Asset.name)
-                .where(Asset.dataset_id == self.dataset_id, Asset.checksum == checksum)
-                .limit(1)
-            ).first()
-        if row is None:
-            return None
-        return f"{row.folder}/{row.name}" if row.folder else row.name
-
-    def _path_taken(self, folder: str, name: str) -> bool:
-        with self.ctx.database.read() as session:
-            found = session.scalar(
-                select(Asset.id).where(
-                    Asset.dataset_id == self.dataset_id, Asset.folder == folder, Asset.name == name
-                )
-            )
-        return found is not None
+    def _conflict(self, checksum: str, folder: str, name: str) -> str | None:
+        """Why the file must be skipped (same bytes or same path already in the dataset),
+        or None. Files taken earlier in this run are checked first, without a query."""
+        duplicate = self.seen_checksums.get(checksum)
+        taken = (folder, name) in self.seen_paths
+        if duplicate is None and not taken:
+            with self.ctx.database.read() as session:
+                row = session.execute(
+                    select(Asset.folder, Asset.name)
+                    .where(Asset.dataset_id == self.dataset_id, Asset.checksum == checksum)
+                    .limit(1)
+                ).first()
+                duplicate = _asset_path(row.folder, row.name) if row else None
+                if duplicate is None:
+                    taken = (
+                        session.scalar(
+                            select(Asset.id).where(
+                                Asset.dataset_id == self.dataset_id,
+                                Asset.folder == folder,
+                                Asset.name == name,
+                            )
+                        )
+                        is not None
+                    )
+        if duplicate is not None:
+            return f"the same file is already in the dataset as {duplicate}"
+        if taken:
+            return "another file already has this path in the dataset"
+        return None
 
     def flush(self) -> None:
         if not self.pending:
@@ -242,6 +245,10 @@ class _FolderImport:
                 raise NotFound(f"Dataset {self.dataset_id} was deleted during the import.")
             session.add_all(self.pending)
         self.pending = []
+
+
+def _asset_path(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
 
 
 def run_import(job: JobContext, params: dict[str, Any]) -> dict[str, Any]:
