@@ -62,6 +62,23 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest image (width x height) an import decodes.",
     )
+    max_upload_bytes: int = Field(
+        50 * 1024**3, ge=1024, description="Largest upload request (all its files together)."
+    )
+    archive_max_total_bytes: int = Field(
+        100 * 1024**3, ge=1, description="Most bytes one archive may unpack to."
+    )
+    archive_max_ratio: float = Field(
+        200.0, gt=1, description="Most an archive may unpack to, as a multiple of its size."
+    )
+    url_allow_hosts: list[str] = Field(
+        default_factory=list,
+        description="Hosts, addresses or networks (CIDR) that URL imports may reach although "
+        "they are loopback, private or link-local (separated by ',').",
+    )
+    url_fetch_concurrency: int = Field(8, ge=1, le=64, description="URLs fetched at once.")
+    url_timeout_seconds: float = Field(30.0, gt=0, description="Connect and read timeout.")
+    url_max_redirects: int = Field(5, ge=0, le=20)
     session_hours: float = Field(24 * 14, gt=0)
     login_window_seconds: int = Field(900, ge=1)
     login_max_failures_per_account: int = Field(5, ge=1)
@@ -80,6 +97,13 @@ class Settings(BaseSettings):
     def _split_roots(cls, value: object) -> object:
         if isinstance(value, str):
             return [part for part in value.split(os.pathsep) if part.strip()]
+        return value
+
+    @field_validator("url_allow_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("database_url")
