@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import io
-import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image
 
 from pixelwise.services.context import Context
 
 from cli_helpers import env_for, pixelwise
-from helpers import bearer
-
-
-def png(colour: tuple[int, int, int], size: tuple[int, int] = (40, 30)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, colour).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def jpeg(colour: tuple[int, int, int]) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), colour).save(buffer, format="JPEG")
-    return buffer.getvalue()
+from helpers import bearer, by_path, job_result, jpeg, png
 
 
 @pytest.fixture
@@ -45,28 +31,12 @@ def source(tmp_path: Path) -> Path:
     return root
 
 
-def run_import(
-    client: TestClient, token: str, dataset_id: int, **body: object
-) -> dict[str, object]:
+def run_import(client: TestClient, token: str, dataset_id: int, **body: object) -> dict[str, Any]:
     started = client.post(
         f"/api/datasets/{dataset_id}/imports/folder", json=body, headers=bearer(token)
     )
     assert started.status_code == 202, started.text
-    job_id = started.json()["id"]
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        job = client.get(f"/api/jobs/{job_id}", headers=bearer(token)).json()
-        if job["state"] in ("done", "failed", "cancelled"):
-            assert job["state"] == "done", job
-            return dict(job["result"])
-        time.sleep(0.05)
-    raise AssertionError("the import did not finish")
-
-
-def by_path(result: dict[str, object]) -> dict[str, tuple[str, str]]:
-    files = result["files"]
-    assert isinstance(files, list)
-    return {item["path"]: (item["status"], item["reason"]) for item in files}
+    return job_result(client, token, started.json()["id"])
 
 
 def test_folder_import_copies_images_and_reports_every_other_file(

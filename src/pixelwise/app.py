@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,7 +19,7 @@ from pixelwise.services.context import Context
 from pixelwise.settings import Settings
 from pixelwise.storage.blobs import open_blob_store
 
-UPLOAD_PREFIXES: tuple[str, ...] = ()  # streamed uploads set their own limits
+UPLOAD_PATHS = re.compile(r"/api/datasets/[^/]+/uploads")  # streamed: they set their own limits
 
 
 def build_context(settings: Settings) -> Context:
@@ -67,9 +68,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router)
-    app.add_middleware(
-        BodyLimit, max_bytes=settings.max_body_bytes, exempt_prefixes=UPLOAD_PREFIXES
-    )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt=UPLOAD_PATHS)
     app.add_middleware(Observe, metrics=app.state.metrics)
     return app
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from typing import Any
@@ -21,16 +22,16 @@ class BodyLimit:
 
     The body is read here, up to the limit, and handed on whole: JSON bodies are parsed in
     one piece anyway, and a body cut off half-way could not be answered cleanly later.
-    Routes under `exempt_prefixes` (uploads, which stream to storage) set their own limits.
+    Paths matching `exempt` (uploads, which stream to disk) set their own limits.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, exempt_prefixes: tuple[str, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, exempt: re.Pattern[str] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.exempt = exempt_prefixes
+        self.exempt = exempt
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or (self.exempt and scope["path"].startswith(self.exempt)):
+        if scope["type"] != "http" or (self.exempt and self.exempt.fullmatch(scope["path"])):
             await self.app(scope, receive, send)
             return
         for name, value in scope.get("headers", []):

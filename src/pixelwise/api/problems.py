@@ -18,6 +18,7 @@ PROBLEM_JSON = "application/problem+json"
 
 STATUS = {
     errors.InvalidInput: 422,
+    errors.TooLarge: 413,
     errors.NotAuthenticated: 401,
     errors.PermissionDenied: 403,
     errors.NotFound: 404,

@@ -35,7 +35,7 @@ def list_command(home: HomeOpt = None) -> None:
 
 @datasets_app.command("import")
 def import_command(
-    source: Annotated[str, typer.Argument(help="A folder to import.")],
+    source: Annotated[str, typer.Argument(help="A folder or an archive (zip, tar, tar.gz, tar.bz2, tar.xz, .gz).")],
     dataset: Annotated[str, typer.Option("--dataset", help="Dataset name (created if new).")],
     in_place: Annotated[
         bool,
@@ -44,7 +44,7 @@ def import_command(
     folder: Annotated[str, typer.Option(help="Dataset folder to import into.")] = "",
     home: HomeOpt = None,
 ) -> None:
-    """Import a folder into a dataset; prints a report and exits 1 when files failed."""
+    """Import a folder or an archive into a dataset; prints a report, exits 1 when files failed."""
     from pathlib import Path
 
     from rich.console import Console
@@ -55,11 +55,11 @@ def import_command(
     from pixelwise.services import datasets, imports, job_runs, jobs
     from pixelwise.services.context import Actor
 
-    if not Path(source).is_dir():
-        raise fail(
-            f"{source} is not a folder; archives, CSV lists and DICOMweb sources are not "
-            "supported by this command yet"
-        )
+    given = Path(source)
+    if not given.exists():
+        raise fail(f"there is no file or folder {source}")
+    if not given.is_dir() and in_place:
+        raise fail("--in-place registers the files of a folder; give a folder")
     ctx = open_cli_context(home)
     ctx.enqueuer = JobRuntime(ctx)  # records the job; it runs right here, in this process
     actor = Actor.system("cli")
@@ -68,6 +68,10 @@ def import_command(
     job = guard(
         lambda: imports.start_folder_import(
             ctx, actor, target.id, source, in_place=in_place, folder=folder, anywhere=True
+        )
+        if given.is_dir()
+        else imports.start_archive_import(
+            ctx, actor, target.id, source, folder=folder, anywhere=True
         )
     )
     runner = threading.Thread(target=job_runs.execute, args=(ctx, job.id), daemon=True)

@@ -24,6 +24,12 @@ class InvalidInput(PixelwiseError):
     title = "Invalid input"
 
 
+class TooLarge(InvalidInput):
+    """The request (or a file in it) is over a size limit; the message names the setting."""
+
+    title = "Request too large"
+
+
 class NotAuthenticated(PixelwiseError):
     """No valid session cookie or API token came with the request."""
 

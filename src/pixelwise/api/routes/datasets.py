@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from pixelwise.api.deps import CtxDep, permit
 from pixelwise.api.schemas.common import Cursor, IdPath, Limit, PageOut, page_out
 from pixelwise.api.schemas.datasets import (
+    ArchiveImportIn,
     DatasetCreateIn,
     DatasetOut,
     DatasetUpdateIn,
@@ -19,7 +21,7 @@ from pixelwise.api.schemas.datasets import (
 from pixelwise.api.schemas.jobs import JobOut
 from pixelwise.api.schemas.projects import AssetOut
 from pixelwise.domain.permissions import Action
-from pixelwise.services import datasets, imports
+from pixelwise.services import datasets, imports, uploads
 from pixelwise.services.context import Actor
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
@@ -96,4 +98,66 @@ def import_folder(dataset_id: IdPath, body: FolderImportIn, ctx: CtxDep, actor: 
     job = imports.start_folder_import(
         ctx, actor, dataset_id, body.path, in_place=body.in_place, folder=body.folder
     )
+    return JobOut.model_validate(job)
+
+
+@router.post("/{dataset_id}/imports/archive", response_model=JobOut, status_code=202)
+def import_archive(
+    dataset_id: IdPath, body: ArchiveImportIn, ctx: CtxDep, actor: Manager
+) -> JobOut:
+    """Unpack an archive on the server (under PIXELWISE_IMPORT_ROOTS) into the dataset as a
+    background job: zip, tar, tar.gz, tar.bz2, tar.xz or one .gz file. Unsafe entries (links,
+    paths leaving the archive, devices, files over the limit) are refused in the report; an
+    archive expanding past the size or ratio limits is stopped."""
+    job = imports.start_archive_import(ctx, actor, dataset_id, body.path, folder=body.folder)
+    return JobOut.model_validate(job)
+
+
+UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/{dataset_id}/uploads", response_model=JobOut, status_code=202, openapi_extra=UPLOAD_BODY
+)
+async def upload(
+    dataset_id: IdPath,
+    request: Request,
+    ctx: CtxDep,
+    actor: Manager,
+    folder: Annotated[str, Query(max_length=1000, description="Dataset folder to add to.")] = "",
+) -> JobOut:
+    """Upload files and whole folders (multipart/form-data, one part per file whose file name
+    is its relative path, e.g. `trip/day1/0001.jpg`); archives among them are unpacked into
+    a folder named after them. The files are imported by a background job whose result lists
+    every file imported, skipped or failed, with the reason. Limits: PIXELWISE_MAX_FILE_BYTES
+    per file (larger files are refused in the report), PIXELWISE_MAX_UPLOAD_BYTES per
+    request (413)."""
+    length = request.headers.get("content-length")
+    receiving = await run_in_threadpool(
+        uploads.begin_upload, ctx, actor, dataset_id, folder=folder,
+        content_type=request.headers.get("content-type", ""),
+        content_length=int(length) if length and length.isdigit() else None,
+    )  # fmt: skip
+    try:
+        async for chunk in request.stream():
+            if chunk:
+                await run_in_threadpool(receiving.feed, chunk)
+    except BaseException:
+        receiving.abort()
+        raise
+    job = await run_in_threadpool(receiving.finish)
     return JobOut.model_validate(job)

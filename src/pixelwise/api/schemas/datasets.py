@@ -47,3 +47,10 @@ class FolderImportIn(RequestBody):
         False, description="Register the files where they are instead of copying them."
     )
     folder: str = Field("", max_length=1000, description="Dataset folder to import into.")
+
+
+class ArchiveImportIn(RequestBody):
+    path: str = Field(
+        min_length=1, max_length=4096, description="Absolute path of the archive on the server."
+    )
+    folder: str = Field("", max_length=1000, description="Dataset folder to unpack into.")

@@ -1,0 +1,207 @@
+"""One run of an import job: decides per file, stores it, writes assets in batches.
+
+The run takes `Candidate`s from any source (see `import_sources`) and reports every one of
+them as imported, skipped (already in the dataset, not a kind of file Pixelwise imports) or
+failed (unreadable, too large, damaged), with the reason; no file stops the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from sqlalchemy import select
+
+from pixelwise.db.models import Asset, Dataset
+from pixelwise.domain.errors import InvalidInput, NotFound
+from pixelwise.services import audit
+from pixelwise.services.context import Actor
+from pixelwise.services.datasets import blob_prefix
+from pixelwise.services.import_sources import Candidate, Item, Passed
+from pixelwise.services.job_runs import JobContext
+
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
+REPORT_LIMIT = 10_000  # skipped and failed files listed in the job result
+BATCH = 200  # assets written per transaction
+HASH_CHUNK = 1024 * 1024
+Status = Literal["imported", "skipped", "failed"]
+
+
+@dataclass(frozen=True)
+class FileReport:
+    path: str
+    status: Status
+    reason: str = ""
+
+
+@dataclass
+class Tally:
+    imported: int = 0
+    skipped: int = 0
+    failed: int = 0
+
+    def result(self, report: list[FileReport]) -> dict[str, Any]:
+        return {
+            "imported": self.imported, "skipped": self.skipped, "failed": self.failed,
+            "files": [asdict(item) for item in report[:REPORT_LIMIT]],
+            "files_truncated": len(report) > REPORT_LIMIT,
+        }  # fmt: skip
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def asset_path(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+class ImportRun:
+    """Takes items into one dataset below the folder `target`, copying each file into the
+    dataset's storage, or registering it in place when the candidate carries a `uri`."""
+
+    def __init__(self, job: JobContext, dataset_id: int, target: str) -> None:
+        self.job = job
+        self.ctx = job.ctx
+        self.dataset_id = dataset_id
+        self.target = target
+        self.tally = Tally()
+        self.report: list[FileReport] = []
+        self.pending: list[Asset] = []
+        self.seen_checksums: dict[str, str] = {}
+        self.seen_paths: set[tuple[str, str]] = set()
+
+    def note(self, path: str, status: Status, reason: str = "") -> None:
+        setattr(self.tally, status, getattr(self.tally, status) + 1)
+        self.report.append(FileReport(path, status, reason))
+
+    def take_all(self, items: Any, total: int | None, label: str) -> None:
+        """Take every item, reporting progress as `done of total` (total None: unknown)."""
+        self.job.progress(0, total, f"importing from {label}")
+        for done, item in enumerate(items, start=1):
+            self.take(item)
+            if len(self.pending) >= BATCH:
+                self.flush()
+            counts = f"{self.tally.imported} imported"
+            self.job.progress(done, total, f"{done} of {total or '?'}: {counts}")
+        self.flush()
+
+    def take(self, item: Item) -> None:
+        if isinstance(item, Passed):
+            self.note(item.relative, item.status, item.reason)
+            return
+        suffix = PurePosixPath(item.relative).suffix.lower()
+        if suffix not in IMAGE_SUFFIXES:
+            self.note(item.relative, "skipped", "not an image file (by its extension)")
+            return
+        if item.size > self.ctx.settings.max_file_bytes:
+            limit = self.ctx.settings.max_file_bytes
+            self.note(item.relative, "failed", f"{item.size} bytes is over the limit of {limit}")
+            return
+        try:
+            self._take_image(item)
+        except InvalidInput as error:
+            self.note(item.relative, "failed", error.detail)
+        except OSError as error:
+            self.note(item.relative, "failed", f"cannot read the file: {error.strerror}")
+
+    def place(self, relative: str) -> tuple[str, str]:
+        """The folder and name an item gets in the dataset."""
+        path = PurePosixPath(relative)
+        parent = "" if path.parent == PurePosixPath(".") else str(path.parent)
+        return "/".join(part for part in (self.target, parent) if part), path.name
+
+    def _take_image(self, item: Candidate) -> None:
+        # Imported here, not at module level: every server process loads this module to know
+        # the job kind, and Pillow and NumPy would add to everyone's start-up time.
+        from pixelwise.media.images import probe_image
+
+        folder, name = self.place(item.relative)
+        checksum = sha256_file(item.path)
+        with item.path.open("rb") as handle:
+            probe = probe_image(handle, max_pixels=self.ctx.settings.max_image_pixels)
+        conflict = self.conflict(checksum, folder, name)
+        if conflict is not None:
+            self.note(item.relative, "skipped", conflict)
+            return
+        key = "" if item.uri else self.store(item.path, folder, name)
+        self.add(
+            item.relative,
+            Asset(
+                dataset_id=self.dataset_id, folder=folder, name=name, kind="image",
+                media_type=probe.media_type, blob_key=key, source_uri=item.uri,
+                size_bytes=item.size, checksum=checksum, width=probe.width,
+                height=probe.height, frame_count=probe.frames,
+                meta={"orientation": probe.orientation, "mode": probe.mode,
+                      "bits_per_channel": probe.bits_per_channel},
+            ),
+        )  # fmt: skip
+
+    def store(self, path: Path, folder: str, name: str) -> str:
+        """Copy a file into the dataset's storage; returns its key."""
+        key = f"{blob_prefix(self.dataset_id)}{asset_path(folder, name)}"
+        with path.open("rb") as handle:
+            self.ctx.blobs.put(key, handle)
+        return key
+
+    def add(self, relative: str, asset: Asset) -> None:
+        self.pending.append(asset)
+        self.seen_checksums[asset.checksum] = asset_path(asset.folder, asset.name)
+        self.seen_paths.add((asset.folder, asset.name))
+        self.note(relative, "imported")
+
+    def conflict(self, checksum: str, folder: str, name: str) -> str | None:
+        """Why the file must be skipped (same bytes or same path already in the dataset),
+        or None. Files taken earlier in this run are checked first, without a query."""
+        duplicate = self.seen_checksums.get(checksum)
+        taken = (folder, name) in self.seen_paths
+        if duplicate is None and not taken:
+            with self.ctx.database.read() as session:
+                row = session.execute(
+                    select(Asset.folder, Asset.name)
+                    .where(Asset.dataset_id == self.dataset_id, Asset.checksum == checksum)
+                    .limit(1)
+                ).first()
+                duplicate = asset_path(row.folder, row.name) if row else None
+                if duplicate is None:
+                    taken = (
+                        session.scalar(
+                            select(Asset.id).where(
+                                Asset.dataset_id == self.dataset_id,
+                                Asset.folder == folder,
+                                Asset.name == name,
+                            )
+                        )
+                        is not None
+                    )
+        if duplicate is not None:
+            return f"the same file is already in the dataset as {duplicate}"
+        if taken:
+            return "another file already has this path in the dataset"
+        return None
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        with self.ctx.database.transaction() as session:
+            if session.get(Dataset, self.dataset_id) is None:
+                raise NotFound(f"Dataset {self.dataset_id} was deleted during the import.")
+            session.add_all(self.pending)
+        self.pending = []
+
+    def finish(self, **detail: Any) -> dict[str, Any]:
+        """Write what is pending, record the import in the audit log, return the report."""
+        self.flush()
+        with self.ctx.database.transaction() as session:
+            audit.record(
+                session, Actor(user_id=self.job.created_by), "dataset.import",
+                target_type="dataset", target_id=self.dataset_id, imported=self.tally.imported,
+                skipped=self.tally.skipped, failed=self.tally.failed, **detail,
+            )  # fmt: skip
+        return self.tally.result(self.report)
