@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from sqlalchemy import select
 
@@ -45,6 +46,7 @@ class AssetFile:
     size_bytes: int
     chunks: Iterator[bytes]
     etag: str | None = None
+    last_modified: datetime | None = None
 
 
 def asset_info(row: Asset) -> AssetInfo:
@@ -96,19 +98,76 @@ def project_asset(ctx: Context, project_id: int, asset_id: int) -> Asset:
     return asset
 
 
-def open_original(ctx: Context, asset: Asset) -> BinaryIO:
-    """A stream of the asset's original bytes, from storage or from where it was registered."""
+def open_original(ctx: Context, asset: Asset, start: int = 0, end: int | None = None) -> BinaryIO:
+    """A stream of the asset's original bytes [start, end), from storage or from where it was
+    registered."""
     if asset.source_uri:
-        return open_in_place(asset.source_uri, ctx.settings.import_roots)
-    return ctx.blobs.open(asset.blob_key)
+        stream = open_in_place(asset.source_uri, ctx.settings.import_roots)
+        if start or end is not None:
+            stream.seek(start)
+            length = (end if end is not None else asset.size_bytes) - start
+            return cast(BinaryIO, _Limited(stream, length))
+        return stream
+    return ctx.blobs.open(asset.blob_key, start, end)
+
+
+class _Limited(io.RawIOBase):
+    """At most `length` bytes of a stream."""
+
+    def __init__(self, stream: BinaryIO, length: int) -> None:
+        self.stream = stream
+        self.left = length
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self.left <= 0:
+            return b""
+        data = self.stream.read(self.left if size < 0 else min(size, self.left))
+        self.left -= len(data)
+        return data
+
+    def close(self) -> None:
+        self.stream.close()
+        super().close()
+
+
+@dataclass(frozen=True)
+class OriginalInfo:
+    """What a response needs to know of an original before sending any of it."""
+
+    size_bytes: int
+    etag: str
+    last_modified: datetime
+
+
+def original_validators(asset: Asset) -> tuple[str, datetime]:
+    """The ETag and Last-Modified of an original: its bytes never change under its id."""
+    return f'"{asset.checksum[:32]}"', asset.created_at
+
+
+def describe_original(ctx: Context, project_id: int, asset_id: int) -> OriginalInfo:
+    """Size and validators of an asset's original (not a read of it: not audited)."""
+    asset = project_asset(ctx, project_id, asset_id)
+    etag, modified = original_validators(asset)
+    return OriginalInfo(asset.size_bytes, etag, modified)
 
 
 def open_asset(
-    ctx: Context, actor: Actor, project_id: int, asset_id: int, *, download: bool
+    ctx: Context,
+    actor: Actor,
+    project_id: int,
+    asset_id: int,
+    *,
+    download: bool,
+    start: int = 0,
+    end: int | None = None,
 ) -> AssetFile:
-    """The original bytes of an asset; every read is written to the audit log."""
+    """The original bytes of an asset (or the range [start, end) of them); every read is
+    written to the audit log."""
     asset = project_asset(ctx, project_id, asset_id)
-    stream = open_original(ctx, asset)
+    stream = open_original(ctx, asset, start, end)
     with ctx.database.transaction() as session:
         audit.record(
             session,
@@ -117,5 +176,11 @@ def open_asset(
             target_type="asset",
             target_id=asset.id,
             project_id=project_id,
+            **({"range": f"{start}-{end}"} if start or end is not None else {}),
         )
-    return AssetFile(asset.name, asset.media_type, asset.size_bytes, iter_chunks(stream))
+    etag, modified = original_validators(asset)
+    length = (end if end is not None else asset.size_bytes) - start
+    return AssetFile(
+        asset.name, asset.media_type, length, iter_chunks(stream), etag=etag,
+        last_modified=modified,
+    )  # fmt: skip

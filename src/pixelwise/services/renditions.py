@@ -39,4 +39,5 @@ def thumbnail(ctx: Context, project_id: int, asset_id: int) -> AssetFile:
         size_bytes=ctx.blobs.size(key),
         chunks=iter_chunks(ctx.blobs.open(key)),
         etag=f'"{asset.checksum[:32]}-t{THUMBNAIL_SIDE}"',
+        last_modified=asset.created_at,
     )

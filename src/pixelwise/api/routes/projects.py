@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, Query
 
 from pixelwise.api.deps import CtxDep, permit
 from pixelwise.api.schemas.common import Cursor, IdPath, Limit, PageOut, page_out
@@ -18,7 +17,7 @@ from pixelwise.api.schemas.projects import (
     ProjectUpdateIn,
 )
 from pixelwise.domain.permissions import Action
-from pixelwise.services import assets, projects, renditions
+from pixelwise.services import assets, projects
 from pixelwise.services.context import Actor
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
@@ -109,65 +108,3 @@ def list_assets(
 ) -> PageOut[AssetOut]:
     page = assets.list_assets(ctx, project_id, cursor=cursor, limit=limit, folder=folder)
     return page_out(AssetOut, page)
-
-
-def _stream(
-    file: assets.AssetFile, *, download: bool, cache: str | None = None
-) -> StreamingResponse:
-    disposition = "attachment" if download else "inline"
-    safe_name = file.name.replace('"', "").replace("\r", "").replace("\n", "")
-    headers = {
-        "Content-Length": str(file.size_bytes),
-        "Content-Disposition": f'{disposition}; filename="{safe_name}"',
-        "Cache-Control": cache or ("private, no-store" if download else "private, max-age=3600"),
-        "X-Content-Type-Options": "nosniff",
-    }
-    if file.etag:
-        headers["ETag"] = file.etag
-    return StreamingResponse(file.chunks, media_type=file.media_type, headers=headers)
-
-
-@router.get("/{project_id}/assets/{asset_id}/view", response_class=StreamingResponse)
-def view_asset(
-    project_id: IdPath,
-    asset_id: IdPath,
-    ctx: CtxDep,
-    actor: Annotated[Actor, Depends(permit(Action.ASSET_VIEW))],
-) -> StreamingResponse:
-    """The asset for display in the labeling workspace (every project member)."""
-    return _stream(
-        assets.open_asset(ctx, actor, project_id, asset_id, download=False), download=False
-    )
-
-
-@router.get("/{project_id}/assets/{asset_id}/original", response_class=StreamingResponse)
-def download_asset(
-    project_id: IdPath,
-    asset_id: IdPath,
-    ctx: CtxDep,
-    actor: Annotated[Actor, Depends(permit(Action.ASSET_DOWNLOAD))],
-) -> StreamingResponse:
-    """Download the original file (project and organisation admins only; annotators never)."""
-    return _stream(
-        assets.open_asset(ctx, actor, project_id, asset_id, download=True), download=True
-    )
-
-
-@router.get(
-    "/{project_id}/assets/{asset_id}/thumbnail",
-    response_class=StreamingResponse,
-    responses={304: {"description": "Not modified (If-None-Match matched the ETag)."}},
-)
-def thumbnail(
-    project_id: IdPath,
-    asset_id: IdPath,
-    ctx: CtxDep,
-    _: Annotated[Actor, Depends(permit(Action.ASSET_VIEW))],
-    if_none_match: Annotated[str | None, Header(max_length=200)] = None,
-) -> Response:
-    """A 256-pixel WebP thumbnail, made on first request and kept; answers 304 to a known ETag."""
-    file = renditions.thumbnail(ctx, project_id, asset_id)
-    if file.etag and if_none_match and file.etag in if_none_match:
-        file.chunks.close()  # type: ignore[attr-defined]
-        return Response(status_code=304, headers={"ETag": file.etag})
-    return _stream(file, download=False, cache="private, max-age=86400")
