@@ -35,7 +35,9 @@ def list_command(home: HomeOpt = None) -> None:
 
 @datasets_app.command("import")
 def import_command(
-    source: Annotated[str, typer.Argument(help="A folder or an archive (zip, tar, tar.gz, tar.bz2, tar.xz, .gz).")],
+    source: Annotated[
+        str, typer.Argument(help="A folder or an archive (zip, tar, tar.gz, tar.bz2, tar.xz, .gz).")
+    ],
     dataset: Annotated[str, typer.Option("--dataset", help="Dataset name (created if new).")],
     in_place: Annotated[
         bool,
@@ -66,12 +68,14 @@ def import_command(
     found = datasets.find_dataset(ctx, dataset)
     target = found or guard(lambda: datasets.create_dataset(ctx, actor, name=dataset))
     job = guard(
-        lambda: imports.start_folder_import(
-            ctx, actor, target.id, source, in_place=in_place, folder=folder, anywhere=True
-        )
-        if given.is_dir()
-        else imports.start_archive_import(
-            ctx, actor, target.id, source, folder=folder, anywhere=True
+        lambda: (
+            imports.start_folder_import(
+                ctx, actor, target.id, source, in_place=in_place, folder=folder, anywhere=True
+            )
+            if given.is_dir()
+            else imports.start_archive_import(
+                ctx, actor, target.id, source, folder=folder, anywhere=True
+            )
         )
     )
     runner = threading.Thread(target=job_runs.execute, args=(ctx, job.id), daemon=True)

@@ -42,6 +42,7 @@ def open_context(settings: Settings) -> Context:
     migrate(database)
     try:
         blobs = open_blob_store(settings.effective_storage_url)
+        blobs.check()
     except PixelwiseError as error:
         raise _fail(error.detail) from None
     return Context(settings=settings, database=database, blobs=blobs)
@@ -84,6 +85,7 @@ def serve(settings: Settings, *, demo: bool) -> None:
     database.dispose()
     try:
         ctx = build_context(settings)
+        ctx.blobs.check()
         settings.secret()
     except (PixelwiseError, SettingsError, OSError) as error:
         raise _fail(str(error)) from None

@@ -53,10 +53,9 @@ def run_worker(
                 f"the database at {hide_password(database.url)} has {found}, this worker "
                 f"needs revision {want}: run `pixelwise migrate` first"
             )
-        ctx = Context(
-            settings=settings, database=database,
-            blobs=open_blob_store(settings.effective_storage_url),
-        )  # fmt: skip
+        blobs = open_blob_store(settings.effective_storage_url)
+        blobs.check()
+        ctx = Context(settings=settings, database=database, blobs=blobs)
         runtime = JobRuntime(ctx)
         ctx.enqueuer = runtime
         state = runtime.broker_state()
