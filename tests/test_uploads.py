@@ -71,7 +71,7 @@ def test_upload_keeps_folders_unpacks_archives_and_reports_every_file(
     assert report["trip/day1/a.png"][0] == "imported"
     assert report["trip/day2/b.jpg"][0] == "imported"
     assert report["more/inner/x.png"][0] == "imported"
-    assert report["trip/notes.txt"] == ("skipped", "not an image file (by its extension)")
+    assert report["trip/notes.txt"] == ("skipped", "not an image, video or DICOM file")
     assert report["trip/broken.png"][0] == "failed"
     assert report["../../etc/passwd.png"] == ("failed", "path leaves the archive (../)")
     assert report["more/../evil.png"][0] == "failed"

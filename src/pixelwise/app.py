@@ -19,7 +19,8 @@ from pixelwise.services.context import Context
 from pixelwise.settings import Settings
 from pixelwise.storage.blobs import open_blob_store
 
-UPLOAD_PATHS = re.compile(r"/api/datasets/[^/]+/uploads")  # streamed: they set their own limits
+# Routes whose bodies are streamed to disk: they set their own size limits.
+UPLOAD_PATHS = re.compile(r"/api/datasets/[^/]+/(uploads|imports/urls)")
 
 
 def build_context(settings: Settings) -> Context:

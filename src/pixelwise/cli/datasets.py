@@ -36,7 +36,11 @@ def list_command(home: HomeOpt = None) -> None:
 @datasets_app.command("import")
 def import_command(
     source: Annotated[
-        str, typer.Argument(help="A folder or an archive (zip, tar, tar.gz, tar.bz2, tar.xz, .gz).")
+        str,
+        typer.Argument(
+            help="A folder, an archive (zip, tar, tar.gz, tar.bz2, tar.xz, .gz), a CSV of URLs "
+            "(columns url, folder, name) or a DICOMweb study/series URL."
+        ),
     ],
     dataset: Annotated[str, typer.Option("--dataset", help="Dataset name (created if new).")],
     in_place: Annotated[
@@ -44,9 +48,16 @@ def import_command(
         typer.Option("--in-place", help="Register files where they are (under IMPORT_ROOTS)."),
     ] = False,
     folder: Annotated[str, typer.Option(help="Dataset folder to import into.")] = "",
+    register_only: Annotated[
+        bool, typer.Option("--register-only", help="CSV: register the URLs, do not download.")
+    ] = False,
+    extract_frames: Annotated[
+        bool, typer.Option("--extract-frames", help="Also turn videos into image folders.")
+    ] = False,
+    frame_step: Annotated[int, typer.Option(min=1, help="With --extract-frames: every n-th.")] = 1,
     home: HomeOpt = None,
 ) -> None:
-    """Import a folder or an archive into a dataset; prints a report, exits 1 when files failed."""
+    """Import into a dataset; prints a report, exits 1 when files failed."""
     from pathlib import Path
 
     from rich.console import Console
@@ -56,28 +67,39 @@ def import_command(
     from pixelwise.jobs.runtime import JobRuntime
     from pixelwise.services import datasets, imports, job_runs, jobs
     from pixelwise.services.context import Actor
+    from pixelwise.services.import_run import ImportOptions
 
+    remote = source.startswith(("http://", "https://", "dicomweb+http://", "dicomweb+https://"))
     given = Path(source)
-    if not given.exists():
+    if not remote and not given.exists():
         raise fail(f"there is no file or folder {source}")
-    if not given.is_dir() and in_place:
+    if in_place and not given.is_dir():
         raise fail("--in-place registers the files of a folder; give a folder")
+    options = ImportOptions(extract_frames=extract_frames, frame_step=frame_step)
     ctx = open_cli_context(home)
     ctx.enqueuer = JobRuntime(ctx)  # records the job; it runs right here, in this process
     actor = Actor.system("cli")
     found = datasets.find_dataset(ctx, dataset)
     target = found or guard(lambda: datasets.create_dataset(ctx, actor, name=dataset))
-    job = guard(
-        lambda: (
-            imports.start_folder_import(
-                ctx, actor, target.id, source, in_place=in_place, folder=folder, anywhere=True
-            )
-            if given.is_dir()
-            else imports.start_archive_import(
-                ctx, actor, target.id, source, folder=folder, anywhere=True
-            )
+
+    def start() -> jobs.JobInfo:
+        if remote:
+            return imports.start_dicomweb_import(ctx, actor, target.id, source, folder=folder)
+        if given.is_dir():
+            return imports.start_folder_import(
+                ctx, actor, target.id, source, in_place=in_place, folder=folder, anywhere=True,
+                options=options,
+            )  # fmt: skip
+        if given.suffix.lower() == ".csv":
+            return imports.start_url_import(
+                ctx, actor, target.id, str(given.resolve()), folder=folder,
+                register_only=register_only, options=options,
+            )  # fmt: skip
+        return imports.start_archive_import(
+            ctx, actor, target.id, source, folder=folder, anywhere=True, options=options
         )
-    )
+
+    job = guard(start)
     runner = threading.Thread(target=job_runs.execute, args=(ctx, job.id), daemon=True)
     runner.start()
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())

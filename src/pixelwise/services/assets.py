@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO, cast
+from typing import Any, BinaryIO, cast
 
 from sqlalchemy import select
 
@@ -101,14 +101,61 @@ def project_asset(ctx: Context, project_id: int, asset_id: int) -> Asset:
 def open_original(ctx: Context, asset: Asset, start: int = 0, end: int | None = None) -> BinaryIO:
     """A stream of the asset's original bytes [start, end), from storage or from where it was
     registered."""
+    if asset.source_uri and is_remote(asset):
+        return _open_remote(ctx, asset.source_uri)
     if asset.source_uri:
         stream = open_in_place(asset.source_uri, ctx.settings.import_roots)
         if start or end is not None:
             stream.seek(start)
-            length = (end if end is not None else asset.size_bytes) - start
+            length = (
+                -1 if is_remote(asset) else (end if end is not None else asset.size_bytes) - start
+            )
             return cast(BinaryIO, _Limited(stream, length))
         return stream
     return ctx.blobs.open(asset.blob_key, start, end)
+
+
+def is_remote(asset: Asset) -> bool:
+    """Whether the asset is a registered URL (served by proxy, size unknown, no ranges)."""
+    return (asset.source_uri or "").startswith(("http://", "https://"))
+
+
+def _open_remote(ctx: Context, url: str) -> BinaryIO:
+    """The bytes behind a registered URL, fetched through the network guard."""
+    from pixelwise.services.import_remote import url_policy
+    from pixelwise.storage.sources.netguard import open_url
+
+    response = open_url(url, url_policy(ctx.settings))
+    return cast(BinaryIO, io.BufferedReader(_Chunks(response.iter_bytes(), response.close)))
+
+
+class _Chunks(io.RawIOBase):
+    """A readable stream over an iterator of byte chunks."""
+
+    def __init__(self, chunks: Iterator[bytes], on_close: Callable[[], None]) -> None:
+        self.chunks = chunks
+        self.on_close = on_close
+        self.buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target: Any) -> int:
+        while not self.buffer:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                return 0
+            self.buffer = chunk
+        view = memoryview(target).cast("B")
+        count = min(len(view), len(self.buffer))
+        view[:count] = self.buffer[:count]
+        self.buffer = self.buffer[count:]
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            self.on_close()
+        super().close()
 
 
 class _Limited(io.RawIOBase):
@@ -140,6 +187,7 @@ class OriginalInfo:
     size_bytes: int
     etag: str
     last_modified: datetime
+    remote: bool = False  # a registered URL: size unknown, no byte ranges
 
 
 def original_validators(asset: Asset) -> tuple[str, datetime]:
@@ -151,7 +199,7 @@ def describe_original(ctx: Context, project_id: int, asset_id: int) -> OriginalI
     """Size and validators of an asset's original (not a read of it: not audited)."""
     asset = project_asset(ctx, project_id, asset_id)
     etag, modified = original_validators(asset)
-    return OriginalInfo(asset.size_bytes, etag, modified)
+    return OriginalInfo(asset.size_bytes, etag, modified, remote=is_remote(asset))
 
 
 def open_asset(
@@ -179,7 +227,7 @@ def open_asset(
             **({"range": f"{start}-{end}"} if start or end is not None else {}),
         )
     etag, modified = original_validators(asset)
-    length = (end if end is not None else asset.size_bytes) - start
+    length = -1 if is_remote(asset) else (end if end is not None else asset.size_bytes) - start
     return AssetFile(
         asset.name, asset.media_type, length, iter_chunks(stream), etag=etag,
         last_modified=modified,

@@ -8,6 +8,8 @@ failed (unreadable, too large, damaged), with the reason; no file stops the othe
 from __future__ import annotations
 
 import hashlib
+import io
+import mimetypes
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -19,10 +21,14 @@ from pixelwise.domain.errors import InvalidInput, NotFound
 from pixelwise.services import audit
 from pixelwise.services.context import Actor
 from pixelwise.services.datasets import blob_prefix
-from pixelwise.services.import_sources import Candidate, Item, Passed
+from pixelwise.services.import_dicom import DICOM_SUFFIXES, DicomCollector
+from pixelwise.services.import_sources import Candidate, Item, Passed, Remote
+from pixelwise.services.import_video import VIDEO_SUFFIXES, take_video
 from pixelwise.services.job_runs import JobContext
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
+NOT_MEDIA = "not an image, video or DICOM file"
+DICOM_SNIFF_BYTES = 132
 REPORT_LIMIT = 10_000  # skipped and failed files listed in the job result
 BATCH = 200  # assets written per transaction
 HASH_CHUNK = 1024 * 1024
@@ -58,19 +64,77 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+MediaKind = Literal["image", "video", "dicom"]
+IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"BM", b"II*\x00", b"MM\x00*")
+
+
+def kind_by_name(name: str) -> MediaKind | None:
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix in IMAGE_SUFFIXES:
+        return "image"
+    if suffix in VIDEO_SUFFIXES:
+        return "video"
+    if suffix in DICOM_SUFFIXES:
+        return "dicom"
+    return None
+
+
+def media_kind(item: Candidate) -> MediaKind | None:
+    """What an import makes of a file: by its extension, else by its first bytes (DICOM
+    files often have no extension, and URLs often name no file)."""
+    by_name = kind_by_name(item.relative)
+    if by_name is not None:
+        return by_name
+    with item.path.open("rb") as handle:
+        head = handle.read(DICOM_SNIFF_BYTES)
+    if head.startswith(IMAGE_MAGIC) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP"):
+        return "image"
+    from pixelwise.media.dicom import is_dicom
+
+    return "dicom" if len(head) == DICOM_SNIFF_BYTES and is_dicom(head) else None
+
+
 def asset_path(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
 
 
+@dataclass(frozen=True)
+class ImportOptions:
+    """What the person importing chose beyond the source."""
+
+    extract_frames: bool = False  # also turn each video into a folder of image assets
+    frame_step: int = 1  # ... keeping every n-th frame
+
+    @classmethod
+    def from_params(cls, params: dict[str, Any]) -> ImportOptions:
+        given = params.get("options") or {}
+        return cls(
+            extract_frames=bool(given.get("extract_frames", False)),
+            frame_step=max(1, int(given.get("frame_step", 1))),
+        )
+
+
 class ImportRun:
     """Takes items into one dataset below the folder `target`, copying each file into the
-    dataset's storage, or registering it in place when the candidate carries a `uri`."""
+    dataset's storage, or registering it in place when the candidate carries a `uri`.
 
-    def __init__(self, job: JobContext, dataset_id: int, target: str) -> None:
+    Images and videos become assets as they come; DICOM instances are collected and become
+    one asset per series when `finish` is called.
+    """
+
+    def __init__(
+        self,
+        job: JobContext,
+        dataset_id: int,
+        target: str,
+        options: ImportOptions | None = None,
+    ) -> None:
         self.job = job
         self.ctx = job.ctx
         self.dataset_id = dataset_id
         self.target = target
+        self.options = options or ImportOptions()
+        self.dicom = DicomCollector(self)
         self.tally = Tally()
         self.report: list[FileReport] = []
         self.pending: list[Asset] = []
@@ -96,16 +160,25 @@ class ImportRun:
         if isinstance(item, Passed):
             self.note(item.relative, item.status, item.reason)
             return
-        suffix = PurePosixPath(item.relative).suffix.lower()
-        if suffix not in IMAGE_SUFFIXES:
-            self.note(item.relative, "skipped", "not an image file (by its extension)")
+        if isinstance(item, Remote):
+            self._register(item)
             return
         if item.size > self.ctx.settings.max_file_bytes:
             limit = self.ctx.settings.max_file_bytes
             self.note(item.relative, "failed", f"{item.size} bytes is over the limit of {limit}")
             return
         try:
-            self._take_image(item)
+            kind = media_kind(item)
+            if kind is None:
+                self.note(item.relative, "skipped", NOT_MEDIA)
+                return
+            checksum = sha256_file(item.path)
+            if kind == "image":
+                self._take_image(item, checksum)
+            elif kind == "video":
+                take_video(self, item, checksum)
+            else:
+                self.dicom.take(item, checksum)
         except InvalidInput as error:
             self.note(item.relative, "failed", error.detail)
         except OSError as error:
@@ -117,13 +190,12 @@ class ImportRun:
         parent = "" if path.parent == PurePosixPath(".") else str(path.parent)
         return "/".join(part for part in (self.target, parent) if part), path.name
 
-    def _take_image(self, item: Candidate) -> None:
+    def _take_image(self, item: Candidate, checksum: str) -> None:
         # Imported here, not at module level: every server process loads this module to know
         # the job kind, and Pillow and NumPy would add to everyone's start-up time.
         from pixelwise.media.images import probe_image
 
         folder, name = self.place(item.relative)
-        checksum = sha256_file(item.path)
         with item.path.open("rb") as handle:
             probe = probe_image(handle, max_pixels=self.ctx.settings.max_image_pixels)
         conflict = self.conflict(checksum, folder, name)
@@ -143,12 +215,73 @@ class ImportRun:
             ),
         )  # fmt: skip
 
+    def _register(self, item: Remote) -> None:
+        """An asset that points at a URL (not downloaded; served through the network guard)."""
+        from pixelwise.services.import_remote import url_policy
+        from pixelwise.storage.sources.netguard import check_url
+
+        try:
+            check_url(item.url, url_policy(self.ctx.settings))
+        except InvalidInput as error:
+            self.note(item.relative, "failed", error.detail)
+            return
+        folder, name = self.place(item.relative)
+        kind = kind_by_name(name) or "image"
+        if kind == "dicom":
+            self.note(item.relative, "failed", "DICOM files are downloaded, not registered")
+            return
+        checksum = hashlib.sha256(item.url.encode()).hexdigest()
+        conflict = self.conflict(checksum, folder, name)
+        if conflict is not None:
+            self.note(item.relative, "skipped", conflict.replace("file", "URL", 1))
+            return
+        media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+        self.add(
+            item.relative,
+            Asset(
+                dataset_id=self.dataset_id, folder=folder, name=name, kind=kind,
+                media_type=media_type, blob_key="", source_uri=item.url, size_bytes=0,
+                checksum=checksum, meta={"registered": True},
+            ),
+        )  # fmt: skip
+
     def store(self, path: Path, folder: str, name: str) -> str:
         """Copy a file into the dataset's storage; returns its key."""
         key = f"{blob_prefix(self.dataset_id)}{asset_path(folder, name)}"
         with path.open("rb") as handle:
             self.ctx.blobs.put(key, handle)
         return key
+
+    def add_bytes(
+        self,
+        relative: str,
+        data: bytes,
+        folder: str,
+        name: str,
+        *,
+        width: int,
+        height: int,
+        meta: dict[str, Any],
+    ) -> None:
+        """A JPEG made during the import (a video's frame) as an image asset."""
+        checksum = hashlib.sha256(data).hexdigest()
+        conflict = self.conflict(checksum, folder, name)
+        if conflict is not None:
+            self.note(relative, "skipped", conflict)
+            return
+        key = f"{blob_prefix(self.dataset_id)}{asset_path(folder, name)}"
+        self.ctx.blobs.put(key, io.BytesIO(data))
+        self.add(
+            relative,
+            Asset(
+                dataset_id=self.dataset_id, folder=folder, name=name, kind="image",
+                media_type="image/jpeg", blob_key=key, size_bytes=len(data), checksum=checksum,
+                width=width, height=height, frame_count=1,
+                meta={"orientation": 1, "mode": "RGB", "bits_per_channel": 8, **meta},
+            ),
+        )  # fmt: skip
+        if len(self.pending) >= BATCH:
+            self.flush()
 
     def add(self, relative: str, asset: Asset) -> None:
         self.pending.append(asset)
@@ -196,7 +329,9 @@ class ImportRun:
         self.pending = []
 
     def finish(self, **detail: Any) -> dict[str, Any]:
-        """Write what is pending, record the import in the audit log, return the report."""
+        """Make the DICOM series, write what is pending, record the import in the audit log,
+        return the report."""
+        self.dicom.finish()
         self.flush()
         with self.ctx.database.transaction() as session:
             audit.record(

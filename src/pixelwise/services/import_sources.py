@@ -59,7 +59,15 @@ class Passed:
     status: Literal["skipped", "failed"] = "skipped"
 
 
-Item = Candidate | Passed
+@dataclass(frozen=True)
+class Remote:
+    """A URL to register as the asset `relative` without downloading it."""
+
+    relative: str
+    url: str
+
+
+Item = Candidate | Passed | Remote
 
 
 def folder_items(folder: Path, *, in_place: bool) -> tuple[int, Iterator[Item]]:

@@ -49,12 +49,13 @@ def _stream(
     disposition = "attachment" if download else "inline"
     safe_name = file.name.replace('"', "").replace("\r", "").replace("\n", "")
     headers = {
-        "Content-Length": str(file.size_bytes),
         "Content-Disposition": f'{disposition}; filename="{safe_name}"',
         "Cache-Control": cache,
         "X-Content-Type-Options": "nosniff",
         **(extra or {}),
     }
+    if file.size_bytes >= 0:  # unknown for registered URLs
+        headers["Content-Length"] = str(file.size_bytes)
     if file.etag and file.last_modified:
         headers.update(Validators(file.etag, file.last_modified).headers())
     elif file.etag:
@@ -80,10 +81,10 @@ def _original(
     if unchanged is not None:
         return unchanged
     try:
-        wanted = byte_range(request, validators, info.size_bytes)
+        wanted = None if info.remote else byte_range(request, validators, info.size_bytes)
     except RangeNotSatisfiable as error:
         return unsatisfiable(error.size)
-    ranges = {"Accept-Ranges": "bytes"}
+    ranges = {} if info.remote else {"Accept-Ranges": "bytes"}
     if wanted is None:
         file = assets.open_asset(ctx, actor, project_id, asset_id, download=download)
         return _stream(file, download=download, cache=cache, extra=ranges)

@@ -41,7 +41,14 @@ class FolderListingOut(ResponseBody):
     assets: PageOut[AssetOut]
 
 
-class FolderImportIn(RequestBody):
+class MediaOptionsIn(RequestBody):
+    extract_frames: bool = Field(
+        False, description="Also turn each video into a folder of JPEG image assets."
+    )
+    frame_step: int = Field(1, ge=1, le=100_000, description="Keep every n-th frame.")
+
+
+class FolderImportIn(MediaOptionsIn):
     path: str = Field(min_length=1, max_length=4096, description="Absolute path on the server.")
     in_place: bool = Field(
         False, description="Register the files where they are instead of copying them."
@@ -49,8 +56,16 @@ class FolderImportIn(RequestBody):
     folder: str = Field("", max_length=1000, description="Dataset folder to import into.")
 
 
-class ArchiveImportIn(RequestBody):
+class ArchiveImportIn(MediaOptionsIn):
     path: str = Field(
         min_length=1, max_length=4096, description="Absolute path of the archive on the server."
     )
     folder: str = Field("", max_length=1000, description="Dataset folder to unpack into.")
+
+
+class DicomWebImportIn(RequestBody):
+    url: str = Field(
+        min_length=1, max_length=4096,
+        description="WADO-RS URL: <service root>/studies/<uid>[/series/<uid>[/instances/<uid>]]",
+    )  # fmt: skip
+    folder: str = Field("", max_length=1000, description="Dataset folder to import into.")
