@@ -113,6 +113,7 @@ def fill_path(path: str, world: World, persona: Persona) -> str:
         "job_id": world.job_id,
         "token_id": persona.token_id or 1,
         "name": "swagger-ui.css",
+        "index": 0,
     }
 
     def value(match: re.Match[str]) -> str:

@@ -4,9 +4,9 @@ rendition, DICOM slices and video frames. Every response can be cached and reval
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from pixelwise.api.deps import CtxDep, permit
@@ -18,8 +18,10 @@ from pixelwise.api.http_cache import (
     unsatisfiable,
 )
 from pixelwise.api.schemas.common import IdPath
+from pixelwise.api.schemas.media import DicomValueOut, WindowOut, WindowsOut
+from pixelwise.domain.dicom_windows import WINDOW_PRESETS
 from pixelwise.domain.permissions import Action
-from pixelwise.services import assets, renditions
+from pixelwise.services import assets, media_views, renditions
 from pixelwise.services.context import Actor
 
 router = APIRouter(prefix="/api/projects/{project_id}/assets/{asset_id}", tags=["media"])
@@ -129,6 +131,103 @@ def _rendition(request: Request, file: assets.AssetFile) -> Response:
             request, Validators(file.etag, file.last_modified), CACHE_RENDITION
         )
         if unchanged is not None:
-            file.chunks.close()  # type: ignore[attr-defined]
+            close = getattr(file.chunks, "close", None)
+            if close is not None:
+                close()
             return unchanged
     return _stream(file, download=False, cache=CACHE_RENDITION)
+
+
+IndexPath = Annotated[int, Path(ge=0, le=10_000_000, description="0-based, in display order.")]
+
+
+@router.get("/display", response_class=StreamingResponse, responses={**NOT_MODIFIED, **PARTIAL})
+def display(
+    project_id: IdPath, asset_id: IdPath, request: Request, ctx: CtxDep, actor: Viewer
+) -> Response:
+    """The image as the workspace shows it: the original when the browser can decode it
+    as it is (JPEG, PNG, WebP, GIF; 8 bits; no EXIF rotation; at most 8192 px a side),
+    else a WebP rendition made once and kept (TIFF, BMP, 16-bit, rotated, huge)."""
+    file = media_views.display(ctx, project_id, asset_id)
+    if file is None:
+        return _original(request, ctx, actor, project_id, asset_id, download=False)
+    return _rendition(request, file)
+
+
+@router.get("/windows", response_model=WindowsOut)
+def windows(project_id: IdPath, asset_id: IdPath, ctx: CtxDep, _: Viewer) -> WindowsOut:
+    """The named CT windows, and the series' own default window."""
+    center, width = media_views.default_window(ctx, project_id, asset_id)
+    return WindowsOut(
+        default=WindowOut(key="default", name="From the series", level=center, width=width),
+        presets=[WindowOut(key=p.key, name=p.name, level=p.level, width=p.width)
+                 for p in WINDOW_PRESETS],
+    )  # fmt: skip
+
+
+@router.get("/slices/{index}", response_class=StreamingResponse, responses=NOT_MODIFIED)
+def dicom_slice(
+    project_id: IdPath,
+    asset_id: IdPath,
+    index: IndexPath,
+    request: Request,
+    ctx: CtxDep,
+    _: Viewer,
+    window: Annotated[str | None, Query(max_length=40, description="A preset key.")] = None,
+    center: Annotated[float | None, Query(ge=-1e6, le=1e6)] = None,
+    width: Annotated[float | None, Query(ge=1, le=1e6)] = None,
+    format: Annotated[Literal["png", "webp", "jpeg"], Query()] = "png",
+) -> Response:
+    """Slice `index` of a DICOM series (in order along the slice normal) as an 8-bit grey
+    image through a window: a preset (`window=brain`), `center` and `width`, or by default
+    the series' own."""
+    file = media_views.dicom_slice(
+        ctx, project_id, asset_id, index, window=window, center=center, width=width, fmt=format
+    )
+    return _rendition(request, file)
+
+
+@router.get("/slices/{index}/hu", response_class=StreamingResponse, responses=NOT_MODIFIED)
+def dicom_hu(
+    project_id: IdPath,
+    asset_id: IdPath,
+    index: IndexPath,
+    request: Request,
+    ctx: CtxDep,
+    _: Viewer,
+    format: Annotated[Literal["png16", "raw"], Query()] = "png16",
+) -> Response:
+    """Slice `index` as values for the client to window itself: `png16`, a 16-bit grey PNG
+    of HU + 32768; or `raw`, little-endian int16 HU, row-major (rows x columns of the
+    series)."""
+    return _rendition(request, media_views.dicom_hu(ctx, project_id, asset_id, index, fmt=format))
+
+
+@router.get("/slices/{index}/value", response_model=DicomValueOut)
+def dicom_value(
+    project_id: IdPath,
+    asset_id: IdPath,
+    index: IndexPath,
+    ctx: CtxDep,
+    _: Viewer,
+    x: Annotated[int, Query(ge=0, le=1_000_000, description="Column.")],
+    y: Annotated[int, Query(ge=0, le=1_000_000, description="Row.")],
+) -> DicomValueOut:
+    """The value at a pixel of a slice (Hounsfield units for CT)."""
+    value, units = media_views.dicom_value_at(ctx, project_id, asset_id, index, x, y)
+    return DicomValueOut(x=x, y=y, value=value, units=units)
+
+
+@router.get("/frames/{index}", response_class=StreamingResponse, responses=NOT_MODIFIED)
+def video_frame(
+    project_id: IdPath,
+    asset_id: IdPath,
+    index: IndexPath,
+    request: Request,
+    ctx: CtxDep,
+    _: Viewer,
+    format: Annotated[Literal["jpeg", "webp"], Query()] = "jpeg",
+) -> Response:
+    """Frame `index` of a video (display order; exact, also for variable frame rates)."""
+    file = media_views.video_frame(ctx, project_id, asset_id, index, fmt=format)
+    return _rendition(request, file)
