@@ -159,3 +159,80 @@ def test_video_frames_by_index(
     assert webp.headers["content-type"] == "image/webp"
     assert client.get(f"{url}/frames/30", headers=headers).status_code == 422
     assert client.get(f"{url}/slices/0", headers=headers).status_code == 404
+
+
+def test_a_series_downloads_as_a_zip_of_its_instances_in_slice_order(
+    client: TestClient, admin_token: str, ct: tuple[str, Any]
+) -> None:
+    import zipfile
+
+    url, series = ct
+    response = client.get(f"{url}/original", headers=bearer(admin_token))
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/zip"
+    assert "accept-ranges" not in response.headers
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        names = archive.namelist()
+        assert names == [f"{n:04d}.dcm" for n in range(1, 29)]
+        first = pydicom.dcmread(io.BytesIO(archive.read(names[0])))
+    originals = {pydicom.dcmread(p, stop_before_pixels=True).SOPInstanceUID: p
+                 for p in HEAD_CT.glob("*.dcm")}  # fmt: skip
+    assert originals[first.SOPInstanceUID].read_bytes() == archive_bytes(response.content, 0)
+    assert series["size_bytes"] == sum(p.stat().st_size for p in originals.values())
+
+
+def archive_bytes(data: bytes, index: int) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(archive.namelist()[index])
+
+
+def test_videos_and_series_have_thumbnails(
+    client: TestClient, ctx: Context, admin_token: str, tmp_path: Path, ct: tuple[str, Any]
+) -> None:
+    url, _ = ct
+    series_thumb = client.get(f"{url}/thumbnail", headers=bearer(admin_token))
+    assert series_thumb.status_code == 200
+    assert max(decoded(series_thumb.content).size) == 256
+    folder = tmp_path / "thumbvideo"
+    folder.mkdir()
+    write_video(folder / "clip.mp4", 5, size=(320, 240))
+    base, assets = imported_project(client, ctx, admin_token, folder)
+    video_thumb = client.get(
+        f"{base}/{assets['clip.mp4']['id']}/thumbnail", headers=bearer(admin_token)
+    )
+    assert video_thumb.status_code == 200
+    assert decoded(video_thumb.content).size == (256, 192)
+
+
+def test_deleting_a_dataset_removes_series_videos_and_every_rendition(
+    client: TestClient, ctx: Context, admin_token: str, tmp_path: Path
+) -> None:
+    from sqlalchemy import func, select
+
+    from pixelwise.db.models import Asset
+
+    folder = tmp_path / "mixed"
+    shutil.copytree(need(HEAD_CT), folder / "ct", ignore=shutil.ignore_patterns("*.md", "*.sha256"))
+    write_video(folder / "clip.mp4", 10)
+    Image.fromarray(np.full((30, 50), 40000, dtype=np.uint16)).save(folder / "deep.tif")
+    base, assets = imported_project(client, ctx, admin_token, folder, extract_frames=True)
+    headers = bearer(admin_token)
+    for asset in assets.values():
+        assert client.get(f"{base}/{asset['id']}/thumbnail", headers=headers).status_code == 200
+    series = next(a for a in assets.values() if a["kind"] == "dicom_series")
+    client.get(f"{base}/{series['id']}/slices/3", params={"window": "bone"}, headers=headers)
+    client.get(f"{base}/{series['id']}/slices/3/hu", headers=headers)
+    client.get(f"{base}/{assets['deep.tif']['id']}/display", headers=headers)
+    dataset_id = assets["clip.mp4"]["dataset_id"]
+    stored = ctx.settings.home_dir / "blobs" / "datasets" / str(dataset_id)
+    assert sum(1 for path in stored.rglob("*") if path.is_file()) > 28 + 3
+    deleted = client.delete(
+        f"/api/datasets/{dataset_id}", params={"force": "true"}, headers=headers
+    )
+    assert deleted.status_code == 204
+    assert not stored.exists() or not any(path.is_file() for path in stored.rglob("*"))
+    with ctx.database.read() as session:
+        left = session.scalar(select(func.count()).where(Asset.dataset_id == dataset_id))
+    assert left == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -107,12 +108,14 @@ def open_original(ctx: Context, asset: Asset, start: int = 0, end: int | None = 
         stream = open_in_place(asset.source_uri, ctx.settings.import_roots)
         if start or end is not None:
             stream.seek(start)
-            length = (
-                -1 if is_remote(asset) else (end if end is not None else asset.size_bytes) - start
-            )
+            length = (end if end is not None else asset.size_bytes) - start
             return cast(BinaryIO, _Limited(stream, length))
         return stream
     return ctx.blobs.open(asset.blob_key, start, end)
+
+
+def _sent_whole(asset: Asset) -> bool:
+    return is_remote(asset) or asset.kind == "dicom_series"
 
 
 def is_remote(asset: Asset) -> bool:
@@ -187,7 +190,7 @@ class OriginalInfo:
     size_bytes: int
     etag: str
     last_modified: datetime
-    remote: bool = False  # a registered URL: size unknown, no byte ranges
+    whole: bool = False  # sent whole, size unknown: a registered URL, a series as a zip
 
 
 def original_validators(asset: Asset) -> tuple[str, datetime]:
@@ -199,7 +202,7 @@ def describe_original(ctx: Context, project_id: int, asset_id: int) -> OriginalI
     """Size and validators of an asset's original (not a read of it: not audited)."""
     asset = project_asset(ctx, project_id, asset_id)
     etag, modified = original_validators(asset)
-    return OriginalInfo(asset.size_bytes, etag, modified, remote=is_remote(asset))
+    return OriginalInfo(asset.size_bytes, etag, modified, whole=_sent_whole(asset))
 
 
 def open_asset(
@@ -215,7 +218,10 @@ def open_asset(
     """The original bytes of an asset (or the range [start, end) of them); every read is
     written to the audit log."""
     asset = project_asset(ctx, project_id, asset_id)
-    stream = open_original(ctx, asset, start, end)
+    if asset.kind == "dicom_series":
+        chunks: Iterator[bytes] = zip_series(ctx, asset)
+    else:
+        chunks = iter_chunks(open_original(ctx, asset, start, end))
     with ctx.database.transaction() as session:
         audit.record(
             session,
@@ -227,8 +233,47 @@ def open_asset(
             **({"range": f"{start}-{end}"} if start or end is not None else {}),
         )
     etag, modified = original_validators(asset)
+    if asset.kind == "dicom_series":
+        return AssetFile(f"{asset.name}.zip", "application/zip", -1, chunks, etag=etag,
+                         last_modified=modified)  # fmt: skip
     length = -1 if is_remote(asset) else (end if end is not None else asset.size_bytes) - start
-    return AssetFile(
-        asset.name, asset.media_type, length, iter_chunks(stream), etag=etag,
-        last_modified=modified,
-    )  # fmt: skip
+    return AssetFile(asset.name, asset.media_type, length, chunks, etag=etag,
+                     last_modified=modified)  # fmt: skip
+
+
+class _Collect(io.RawIOBase):
+    """A write-only stream that keeps what is written until it is taken."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        data, self.parts = b"".join(self.parts), []
+        return data
+
+
+def zip_series(ctx: Context, asset: Asset) -> Iterator[bytes]:
+    """The instances of a DICOM series as a zip (stored, not compressed), streamed: one
+    instance is read at a time, in slice order, named `0001.dcm`, `0002.dcm`, ..."""
+    meta = asset.meta or {}
+    files = [str(ref) for ref in meta.get("files", [])]
+    in_place = bool(meta.get("in_place"))
+    sink = _Collect()
+    with zipfile.ZipFile(sink, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        for number, ref in enumerate(files, start=1):
+            source = (
+                open_in_place(ref, ctx.settings.import_roots) if in_place else ctx.blobs.open(ref)
+            )
+            with source, archive.open(f"{number:04d}.dcm", "w", force_zip64=True) as entry:
+                while chunk := source.read(1024 * 1024):
+                    entry.write(chunk)
+                    yield sink.take()
+            yield sink.take()
+    yield sink.take()

@@ -274,12 +274,35 @@ def _video_path(ctx: Context, asset: Asset) -> Path:
     return copy
 
 
+def read_video_frame(ctx: Context, asset: Asset, index: int) -> Any:
+    """Frame `index` of a video asset as an RGB array, through a kept reader."""
+    from pixelwise.media.video import FrameIndex, VideoReader
+    from pixelwise.services.import_video import frame_index_key
+
+    def make() -> Any:
+        with ctx.blobs.open(frame_index_key(asset.dataset_id, asset.checksum)) as stored:
+            frames = FrameIndex.from_bytes(stored.read())
+        return VideoReader(_video_path(ctx, asset), frames)
+
+    with _READERS.reader(asset.checksum, make) as reader:
+        return reader.read(index)
+
+
+def middle_slice_grey(ctx: Context, asset: Asset) -> Any:
+    """The middle slice of a series through its default window, as 8-bit grey."""
+    from pixelwise.media.dicom import window_to_uint8
+
+    chosen = resolve_window(asset, window=None, center=None, width=None)
+    values = slice_hu(ctx, asset, (asset.frame_count or 1) // 2)
+    invert = (asset.meta or {}).get("photometric") == "MONOCHROME1"
+    return window_to_uint8(values, chosen.center, chosen.width, invert=invert)
+
+
 def video_frame(
     ctx: Context, project_id: int, asset_id: int, index: int, *, fmt: FrameFormat = "jpeg"
 ) -> AssetFile:
     """Frame `index` (in display order, exact also for variable frame rates) as an image."""
-    from pixelwise.media.video import FrameIndex, VideoReader, encode_frame
-    from pixelwise.services.import_video import frame_index_key
+    from pixelwise.media.video import encode_frame
 
     asset = project_asset(ctx, project_id, asset_id)
     if asset.kind != "video":
@@ -291,14 +314,7 @@ def video_frame(
             field="index",
         )
 
-    def make() -> Any:
-        with ctx.blobs.open(frame_index_key(asset.dataset_id, asset.checksum)) as stored:
-            frames = FrameIndex.from_bytes(stored.read())
-        return VideoReader(_video_path(ctx, asset), frames)
-
-    with _READERS.reader(asset.checksum, make) as reader:
-        rgb = reader.read(index)
-    data = encode_frame(rgb, fmt=fmt, quality=90)
+    data = encode_frame(read_video_frame(ctx, asset, index), fmt=fmt, quality=90)
     return AssetFile(
         name=f"{_stem(asset)}-{index}.{'jpg' if fmt == 'jpeg' else fmt}",
         media_type=MEDIA_TYPES[fmt], size_bytes=len(data), chunks=iter([data]),

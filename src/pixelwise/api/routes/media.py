@@ -83,10 +83,10 @@ def _original(
     if unchanged is not None:
         return unchanged
     try:
-        wanted = None if info.remote else byte_range(request, validators, info.size_bytes)
+        wanted = None if info.whole else byte_range(request, validators, info.size_bytes)
     except RangeNotSatisfiable as error:
         return unsatisfiable(error.size)
-    ranges = {} if info.remote else {"Accept-Ranges": "bytes"}
+    ranges = {} if info.whole else {"Accept-Ranges": "bytes"}
     if wanted is None:
         file = assets.open_asset(ctx, actor, project_id, asset_id, download=download)
         return _stream(file, download=download, cache=cache, extra=ranges)
