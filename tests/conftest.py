@@ -34,6 +34,14 @@ TEST_DATABASE_URL = os.environ.get("PIXELWISE_TEST_DATABASE_URL", "")
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that never reach the test database: the run on a second database
+    engine (`scripts/test`) leaves them out, since they would only repeat themselves."""
+    for item in items:
+        if "database_url" not in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.dbless)
+
+
 def pytest_report_header() -> str:
     return f"pixelwise test database: {TEST_DATABASE_URL or 'SQLite (temporary file)'}"
 

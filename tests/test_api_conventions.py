@@ -197,3 +197,17 @@ def test_a_streamed_body_over_the_limit_is_cut_off_with_413(
         headers={**bearer(admin_token), "Content-Type": "application/json"},
     )
     assert response.status_code == 413
+
+
+def test_nul_characters_are_refused_not_stored(client: TestClient, admin_token: str) -> None:
+    in_query = client.get(
+        "/api/audit",
+        params={"action": "a\x00b"},
+        headers={"Authorization": f"Bearer {admin_token}"},
+    )
+    assert in_query.status_code == 400
+    assert "NUL" in in_query.json()["detail"]
+    in_body = client.post(
+        "/api/datasets", json={"name": "a\x00b"}, headers={"Authorization": f"Bearer {admin_token}"}
+    )
+    assert in_body.status_code == 422

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from pixelwise import __version__
 from pixelwise.api import problems
-from pixelwise.api.middleware import BodyLimit, Metrics, Observe
+from pixelwise.api.middleware import BodyLimit, Metrics, Observe, RefuseNul
 from pixelwise.api.router import ROUTERS
 from pixelwise.db.engine import Database
 from pixelwise.jobs.runtime import JobRuntime
@@ -70,6 +70,7 @@ def create_app(settings: Settings, ctx: Context | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, exempt=UPLOAD_PATHS)
+    app.add_middleware(RefuseNul)
     app.add_middleware(Observe, metrics=app.state.metrics)
     return app
 

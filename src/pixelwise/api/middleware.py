@@ -70,17 +70,43 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {"type": "about:blank", "title": "Request too large", "status": 413,
-             "detail": f"The request body is over the limit of {self.max_bytes} bytes "
-                       "(setting PIXELWISE_MAX_BODY_BYTES)."}
-        ).encode()  # fmt: skip
-        await send(
-            {"type": "http.response.start", "status": 413,
-             "headers": [(b"content-type", PROBLEM_JSON.encode()),
-                         (b"content-length", str(len(body)).encode())]}
+        await send_problem(
+            send, 413, "Request too large",
+            f"The request body is over the limit of {self.max_bytes} bytes "
+            "(setting PIXELWISE_MAX_BODY_BYTES).",
         )  # fmt: skip
-        await send({"type": "http.response.body", "body": body})
+
+
+async def send_problem(send: Send, status: int, title: str, detail: str) -> None:
+    """Answer with problem details from a middleware, before any route runs."""
+    body = json.dumps(
+        {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    ).encode()
+    await send(
+        {"type": "http.response.start", "status": status,
+         "headers": [(b"content-type", PROBLEM_JSON.encode()),
+                     (b"content-length", str(len(body)).encode())]}
+    )  # fmt: skip
+    await send({"type": "http.response.body", "body": body})
+
+
+class RefuseNul:
+    """Refuse a NUL character in the path or query string (400): no name, filter or path
+    has a use for one, and PostgreSQL cannot store or compare text that holds one."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (
+            "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b"")
+        ):
+            await send_problem(
+                send, 400, "Bad request",
+                "The address holds a NUL character (%00), which no parameter may contain.",
+            )  # fmt: skip
+            return
+        await self.app(scope, receive, send)
 
 
 class Metrics:
