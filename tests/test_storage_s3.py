@@ -20,7 +20,7 @@ from pixelwise.storage.blobs import open_blob_store
 from pixelwise.storage.s3 import S3BlobStore, S3Location, parse_s3_url
 from test_storage_blobs import free_port, make_bucket, running_moto, s3_keys, use_test_credentials
 
-from helpers import bearer
+from helpers import bearer, job_result
 
 
 @pytest.fixture(scope="module")
@@ -137,17 +137,6 @@ def png(colour: tuple[int, int, int]) -> bytes:
     return buffer.getvalue()
 
 
-def wait_for_job(client: TestClient, token: str, job_id: int) -> dict[str, object]:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        job = client.get(f"/api/jobs/{job_id}", headers=bearer(token)).json()
-        if job["state"] in ("done", "failed", "cancelled"):
-            assert job["state"] == "done", job
-            return dict(job["result"])
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not finish")
-
-
 def test_the_app_keeps_a_dataset_in_the_bucket(
     settings: Settings,
     database: Database,
@@ -178,7 +167,7 @@ def test_the_app_keeps_a_dataset_in_the_bucket(
                 headers=auth,
             )
             assert started.status_code == 202, started.text
-            result = wait_for_job(client, admin_token, started.json()["id"])
+            result = job_result(client, admin_token, started.json()["id"])
             assert result["imported"] == 2
             prefix = f"px/datasets/{dataset_id}/"
             assert s3_keys(store) == [prefix + "blue.png", prefix + "red.png"]
