@@ -25,7 +25,7 @@ from pixelwise.services.import_sources import Candidate, Item, Passed, Remote
 from pixelwise.settings import Settings
 from pixelwise.storage.sources import dicomweb
 from pixelwise.storage.sources.netguard import UrlPolicy, check_url
-from pixelwise.storage.sources.urls import UrlRow, fetch_urls, parse_url_csv
+from pixelwise.storage.sources.urls import UrlRow, check_registered, fetch_urls, parse_url_csv
 
 
 def url_policy(settings: Settings) -> UrlPolicy:
@@ -70,7 +70,9 @@ def url_items(
             yield Passed(where, problem.reason, "skipped" if problem.note else "failed")
         if register_only:
             for row in web:
-                yield Remote(_relative(row.folder, row.name), row.url)
+                relative = _relative(row.folder, row.name)
+                refused = check_registered(row, policy)  # hosts resolved once, not per row
+                yield Passed(relative, refused, "failed") if refused else Remote(relative, row.url)
         else:
             fetched = fetch_urls(web, policy, spool, concurrency=ctx.settings.url_fetch_concurrency)
             with closing(fetched):  # a cancelled import drops the downloads under way

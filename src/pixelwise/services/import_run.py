@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from pixelwise.db.models import Asset, Dataset
 from pixelwise.domain.errors import InvalidInput, NotFound
@@ -31,6 +31,7 @@ NOT_MEDIA = "not an image, video or DICOM file"
 DICOM_SNIFF_BYTES = 132
 REPORT_LIMIT = 10_000  # skipped and failed files listed in the job result
 BATCH = 200  # assets written per transaction
+PRELOAD_LIMIT = 200_000  # datasets up to this many assets are checked for duplicates in memory
 HASH_CHUNK = 1024 * 1024
 Status = Literal["imported", "skipped", "failed"]
 
@@ -140,6 +141,7 @@ class ImportRun:
         self.pending: list[Asset] = []
         self.seen_checksums: dict[str, str] = {}
         self.seen_paths: set[tuple[str, str]] = set()
+        self.preloaded: bool | None = None  # whether the dataset's assets are in the sets above
 
     def note(self, path: str, status: Status, reason: str = "") -> None:
         setattr(self.tally, status, getattr(self.tally, status) + 1)
@@ -216,15 +218,8 @@ class ImportRun:
         )  # fmt: skip
 
     def _register(self, item: Remote) -> None:
-        """An asset that points at a URL (not downloaded; served through the network guard)."""
-        from pixelwise.services.import_remote import url_policy
-        from pixelwise.storage.sources.netguard import check_url
-
-        try:
-            check_url(item.url, url_policy(self.ctx.settings))
-        except InvalidInput as error:
-            self.note(item.relative, "failed", error.detail)
-            return
+        """An asset that points at a URL (not downloaded; served through the network guard,
+        which the source already checked it against)."""
         folder, name = self.place(item.relative)
         kind = kind_by_name(name) or "image"
         if kind == "dicom":
@@ -292,9 +287,10 @@ class ImportRun:
     def conflict(self, checksum: str, folder: str, name: str) -> str | None:
         """Why the file must be skipped (same bytes or same path already in the dataset),
         or None. Files taken earlier in this run are checked first, without a query."""
+        self._preload()
         duplicate = self.seen_checksums.get(checksum)
         taken = (folder, name) in self.seen_paths
-        if duplicate is None and not taken:
+        if duplicate is None and not taken and not self.preloaded:
             with self.ctx.database.read() as session:
                 row = session.execute(
                     select(Asset.folder, Asset.name)
@@ -318,6 +314,26 @@ class ImportRun:
         if taken:
             return "another file already has this path in the dataset"
         return None
+
+    def _preload(self) -> None:
+        """Read the dataset's checksums and paths once, when it is small enough to keep them
+        in memory: then no file costs a query. Larger datasets are asked file by file."""
+        if self.preloaded is not None:
+            return
+        with self.ctx.database.read() as session:
+            count = session.scalar(
+                select(func.count()).select_from(Asset).where(Asset.dataset_id == self.dataset_id)
+            )
+            self.preloaded = (count or 0) <= PRELOAD_LIMIT
+            if self.preloaded:
+                rows = session.execute(
+                    select(Asset.checksum, Asset.folder, Asset.name).where(
+                        Asset.dataset_id == self.dataset_id
+                    )
+                )
+                for row in rows:
+                    self.seen_checksums.setdefault(row.checksum, asset_path(row.folder, row.name))
+                    self.seen_paths.add((row.folder, row.name))
 
     def flush(self) -> None:
         if not self.pending:
