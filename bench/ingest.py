@@ -262,15 +262,17 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=2_000)
     parser.add_argument("--repeat", type=int, default=100)
     parser.add_argument("--skip", default="", help="comma-separated: imports,urls,serve,video")
+    parser.add_argument("--work", help="a folder to keep the generated images in between runs")
     options = parser.parse_args()
     skip = set(options.skip.split(","))
     print(__doc__.split("Usage:")[0].strip())
     print(f"\nmachine: {os.cpu_count()} CPUs; python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory(prefix="pixelwise-bench-") as temp:
         work = Path(temp)
-        images = work / "images"
-        if skip != {"imports", "urls", "serve"} or "video" in skip:
-            make_images(images, max(options.images, options.thumbs))
+        images = Path(options.work) / "images" if options.work else work / "images"
+        wanted = max(options.images, options.thumbs)
+        if not {"imports", "urls", "serve"} <= skip and len(list(images.rglob("*.jpg"))) < wanted:
+            make_images(images, wanted)
         if "imports" not in skip:
             bench_imports(work, images, options.images)
         if "urls" not in skip:
