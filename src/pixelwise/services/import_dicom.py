@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pixelwise.db.models import Asset
+from pixelwise.services.asset_rows import asset_row
 from pixelwise.services.datasets import blob_prefix
 from pixelwise.services.import_sources import Candidate
 
@@ -111,7 +111,7 @@ class DicomCollector:
         meta = plan.meta()
         meta["files"] = [member.ref for member in members]
         meta["in_place"] = members[0].in_place
-        asset = Asset(
+        asset = asset_row(
             dataset_id=run.dataset_id, folder=folder, name=name, kind="dicom_series",
             media_type="application/dicom", blob_key="", source_uri=None,
             size_bytes=sum(member.size for member in members), checksum=checksum,

@@ -14,11 +14,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from pixelwise.db.models import Asset, Dataset
 from pixelwise.domain.errors import InvalidInput, NotFound
 from pixelwise.services import audit
+from pixelwise.services.asset_rows import asset_row
 from pixelwise.services.context import Actor
 from pixelwise.services.datasets import blob_prefix
 from pixelwise.services.import_dicom import DICOM_SUFFIXES, DicomCollector
@@ -138,7 +139,7 @@ class ImportRun:
         self.dicom = DicomCollector(self)
         self.tally = Tally()
         self.report: list[FileReport] = []
-        self.pending: list[Asset] = []
+        self.pending: list[dict[str, Any]] = []
         self.seen_checksums: dict[str, str] = {}
         self.seen_paths: set[tuple[str, str]] = set()
         self.preloaded: bool | None = None  # whether the dataset's assets are in the sets above
@@ -207,7 +208,7 @@ class ImportRun:
         key = "" if item.uri else self.store(item.path, folder, name)
         self.add(
             item.relative,
-            Asset(
+            asset_row(
                 dataset_id=self.dataset_id, folder=folder, name=name, kind="image",
                 media_type=probe.media_type, blob_key=key, source_uri=item.uri,
                 size_bytes=item.size, checksum=checksum, width=probe.width,
@@ -233,7 +234,7 @@ class ImportRun:
         media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         self.add(
             item.relative,
-            Asset(
+            asset_row(
                 dataset_id=self.dataset_id, folder=folder, name=name, kind=kind,
                 media_type=media_type, blob_key="", source_uri=item.url, size_bytes=0,
                 checksum=checksum, meta={"registered": True},
@@ -268,7 +269,7 @@ class ImportRun:
         self.ctx.blobs.put(key, io.BytesIO(data))
         self.add(
             relative,
-            Asset(
+            asset_row(
                 dataset_id=self.dataset_id, folder=folder, name=name, kind="image",
                 media_type="image/jpeg", blob_key=key, size_bytes=len(data), checksum=checksum,
                 width=width, height=height, frame_count=1,
@@ -278,10 +279,11 @@ class ImportRun:
         if len(self.pending) >= BATCH:
             self.flush()
 
-    def add(self, relative: str, asset: Asset) -> None:
+    def add(self, relative: str, asset: dict[str, Any]) -> None:
         self.pending.append(asset)
-        self.seen_checksums[asset.checksum] = asset_path(asset.folder, asset.name)
-        self.seen_paths.add((asset.folder, asset.name))
+        folder, name = asset["folder"], asset["name"]
+        self.seen_checksums[asset["checksum"]] = asset_path(folder, name)
+        self.seen_paths.add((folder, name))
         self.note(relative, "imported")
 
     def conflict(self, checksum: str, folder: str, name: str) -> str | None:
@@ -341,7 +343,7 @@ class ImportRun:
         with self.ctx.database.transaction() as session:
             if session.get(Dataset, self.dataset_id) is None:
                 raise NotFound(f"Dataset {self.dataset_id} was deleted during the import.")
-            session.add_all(self.pending)
+            session.execute(insert(Asset), self.pending)
         self.pending = []
 
     def finish(self, **detail: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import io
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from pixelwise.db.models import Asset
+from pixelwise.services.asset_rows import asset_row
 from pixelwise.services.datasets import blob_prefix
 from pixelwise.services.import_sources import Candidate
 
@@ -40,7 +40,7 @@ def take_video(run: ImportRun, item: Candidate, checksum: str) -> None:
     run.ctx.blobs.put(frame_index_key(run.dataset_id, checksum), io.BytesIO(probe.index.to_bytes()))
     run.add(
         item.relative,
-        Asset(
+        asset_row(
             dataset_id=run.dataset_id, folder=folder, name=name, kind="video",
             media_type=probe.media_type, blob_key=key, source_uri=item.uri,
             size_bytes=item.size, checksum=checksum, width=probe.width, height=probe.height,

@@ -54,6 +54,13 @@ MAX_URL_CHARS = 8192
 COLUMNS = ("url", "folder", "name")
 _CANCEL_POLL_SECONDS = 0.5  # how often `cancelled()` is asked, at most
 _HOST_VERDICT_SECONDS = 60  # how long check_registered reuses what it found about a host
+# An http(s) URL of plain ASCII: a registered name (no user info), an optional port, and a
+# path, query and fragment of characters that need no escaping. Most URL lists hold only
+# these, and they can be taken without the full URL parser (a fifth of an import's time).
+_PLAIN_URL = re.compile(
+    r"(?P<scheme>[Hh][Tt][Tt][Pp][Ss]?)://(?P<host>[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)"
+    r"(?::[0-9]{1,5})?(?:[/?#][A-Za-z0-9._~!$&'()*+,;=:@%/?#-]*)?"
+)
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _UID = r"[0-9]+(?:\.[0-9]+)*"
 _WADO_RS = re.compile(
@@ -286,10 +293,11 @@ def _url_parts(url: str) -> SplitResult | str:
         return f"unsupported scheme {scheme!r} (only http and https): {_short(url)!r}"
     if not parts.hostname:
         return f"not a URL (no host name): {_short(url)!r}"
-    try:
-        httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        return f"not a URL ({exc}): {_short(url)!r}"
+    if not _PLAIN_URL.fullmatch(url):  # plain ASCII URLs are what httpx accepts anyway
+        try:
+            httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            return f"not a URL ({exc}): {_short(url)!r}"
     return parts
 
 
@@ -373,10 +381,14 @@ def check_registered(row: UrlRow, policy: UrlPolicy) -> str | None:
     of a million URLs on a few hosts costs a few lookups. That is safe because a
     registered URL is only ever fetched through `open_url`, which checks again.
     """
-    try:
-        host = checked_url(row.url, policy).host
-    except BlockedUrl as exc:
-        return exc.detail
+    plain = _PLAIN_URL.fullmatch(row.url)
+    if plain and plain["scheme"].lower() in policy.schemes:
+        host = plain["host"].lower()  # the same host httpx would find, without parsing again
+    else:
+        try:
+            host = checked_url(row.url, policy).host
+        except BlockedUrl as exc:
+            return exc.detail
     verdict = _host_verdict(host, policy, int(time.monotonic() // _HOST_VERDICT_SECONDS))
     if verdict is None:
         return None
