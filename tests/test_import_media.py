@@ -62,7 +62,7 @@ def test_a_ct_series_becomes_one_asset_in_slice_order(
     result = import_folder(client, admin_token, dataset_id, source)
     assert (result["imported"], result["skipped"], result["failed"]) == (28, 0, 0), result
     [series] = assets_of(client, admin_token, dataset_id)
-    assert series["kind"] == "dicom_series"
+    assert series["kind"] == "dicom"
     assert (series["width"], series["height"], series["frame_count"]) == (512, 512, 28)
     from pixelwise.db.models import Asset
 

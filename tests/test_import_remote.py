@@ -172,7 +172,7 @@ def test_a_dicomweb_study_becomes_a_series_asset(
     result = job_result(client, admin_token, started.json()["id"], timeout=60)
     assert (result["imported"], result["failed"]) == (28, 0), result
     _, [series] = project_assets(client, admin_token, dataset_id)
-    assert series["kind"] == "dicom_series"
+    assert series["kind"] == "dicom"
     assert series["frame_count"] == 28
 
 

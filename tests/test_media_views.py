@@ -221,7 +221,7 @@ def test_deleting_a_dataset_removes_series_videos_and_every_rendition(
     headers = bearer(admin_token)
     for asset in assets.values():
         assert client.get(f"{base}/{asset['id']}/thumbnail", headers=headers).status_code == 200
-    series = next(a for a in assets.values() if a["kind"] == "dicom_series")
+    series = next(a for a in assets.values() if a["kind"] == "dicom")
     client.get(f"{base}/{series['id']}/slices/3", params={"window": "bone"}, headers=headers)
     client.get(f"{base}/{series['id']}/slices/3/hu", headers=headers)
     client.get(f"{base}/{assets['deep.tif']['id']}/display", headers=headers)

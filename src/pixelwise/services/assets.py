@@ -115,7 +115,7 @@ def open_original(ctx: Context, asset: Asset, start: int = 0, end: int | None = 
 
 
 def _sent_whole(asset: Asset) -> bool:
-    return is_remote(asset) or asset.kind == "dicom_series"
+    return is_remote(asset) or asset.kind == "dicom"
 
 
 def is_remote(asset: Asset) -> bool:
@@ -218,7 +218,7 @@ def open_asset(
     """The original bytes of an asset (or the range [start, end) of them); every read is
     written to the audit log."""
     asset = project_asset(ctx, project_id, asset_id)
-    if asset.kind == "dicom_series":
+    if asset.kind == "dicom":
         chunks: Iterator[bytes] = zip_series(ctx, asset)
     else:
         chunks = iter_chunks(open_original(ctx, asset, start, end))
@@ -233,7 +233,7 @@ def open_asset(
             **({"range": f"{start}-{end}"} if start or end is not None else {}),
         )
     etag, modified = original_validators(asset)
-    if asset.kind == "dicom_series":
+    if asset.kind == "dicom":
         return AssetFile(f"{asset.name}.zip", "application/zip", -1, chunks, etag=etag,
                          last_modified=modified)  # fmt: skip
     length = -1 if is_remote(asset) else (end if end is not None else asset.size_bytes) - start

@@ -4,7 +4,7 @@ A series may arrive in any order and spread over folders (or over several archiv
 upload), so instances are only read (their header) and stored while the import runs; when
 every file has been seen, they are grouped by Series Instance UID and ordered along the
 slice normal (`media.dicom_series`), and each series becomes one asset of kind
-`dicom_series` whose metadata lists its instances in slice order, with spacing,
+`dicom` whose metadata lists its instances in slice order, with spacing,
 orientation and rescale.
 
 Copied instances are stored under `datasets/<id>/.dicom/<job>/<series>/`: a prefix of their
@@ -112,7 +112,7 @@ class DicomCollector:
         meta["files"] = [member.ref for member in members]
         meta["in_place"] = members[0].in_place
         asset = asset_row(
-            dataset_id=run.dataset_id, folder=folder, name=name, kind="dicom_series",
+            dataset_id=run.dataset_id, folder=folder, name=name, kind="dicom",
             media_type="application/dicom", blob_key="", source_uri=None,
             size_bytes=sum(member.size for member in members), checksum=checksum,
             width=plan.columns, height=plan.rows, frame_count=len(plan.slices), meta=meta,

@@ -102,7 +102,7 @@ def display(ctx: Context, project_id: int, asset_id: int) -> AssetFile | None:
 
 def _series(ctx: Context, project_id: int, asset_id: int) -> Asset:
     asset = project_asset(ctx, project_id, asset_id)
-    if asset.kind != "dicom_series":
+    if asset.kind != "dicom":
         raise NotFound(f"Asset {asset_id} is a {asset.kind}, not a DICOM series.")
     return asset
 

@@ -32,7 +32,7 @@ def _make_thumbnail(ctx: Context, asset: Asset) -> bytes:
             image = load_oriented(original, max_pixels=ctx.settings.max_image_pixels)
     elif asset.kind == "video":
         image = Image.fromarray(media_views.read_video_frame(ctx, asset, 0))
-    elif asset.kind == "dicom_series":
+    elif asset.kind == "dicom":
         image = Image.fromarray(media_views.middle_slice_grey(ctx, asset), mode="L")
     else:
         raise NotFound(f"Asset {asset.id} is a {asset.kind}: it has no thumbnail.")
