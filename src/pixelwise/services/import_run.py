@@ -10,9 +10,13 @@ from __future__ import annotations
 import hashlib
 import io
 import mimetypes
+import os
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import func, insert, select
 
@@ -26,6 +30,9 @@ from pixelwise.services.import_dicom import DICOM_SUFFIXES, DicomCollector
 from pixelwise.services.import_sources import Candidate, Item, Passed, Remote
 from pixelwise.services.import_video import VIDEO_SUFFIXES, take_video
 from pixelwise.services.job_runs import JobContext
+
+if TYPE_CHECKING:
+    from pixelwise.media.images import ImageProbe
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp"})
 NOT_MEDIA = "not an image, video or DICOM file"
@@ -79,6 +86,44 @@ def kind_by_name(name: str) -> MediaKind | None:
     if suffix in DICOM_SUFFIXES:
         return "dicom"
     return None
+
+
+ImageFacts = tuple[str, "ImageProbe"]  # checksum, probe
+AHEAD = 8  # images hashed and probed ahead of the one being recorded
+PREPARE_THREADS = max(1, min(4, os.cpu_count() or 1))
+
+
+def image_facts(item: Candidate, max_pixels: int) -> ImageFacts:
+    """The checksum and probe of an image file (raises what `probe_image` raises)."""
+    # Imported here, not at module level: every server process loads this module to know
+    # the job kind, and Pillow and NumPy would add to everyone's start-up time.
+    from pixelwise.media.images import probe_image
+
+    checksum = sha256_file(item.path)
+    with item.path.open("rb") as handle:
+        return checksum, probe_image(handle, max_pixels=max_pixels)
+
+
+def _ahead(
+    items: Iterator[Item], max_pixels: int, max_bytes: int
+) -> Iterator[tuple[Item, Future[ImageFacts] | None]]:
+    """Each item with, for images, their facts being worked out on a small thread pool,
+    up to AHEAD items in advance. Only for sources whose files outlast the iteration."""
+    window: deque[tuple[Item, Future[ImageFacts] | None]] = deque()
+    with ThreadPoolExecutor(PREPARE_THREADS, thread_name_prefix="import-probe") as pool:
+        for item in items:
+            future = None
+            if (
+                isinstance(item, Candidate)
+                and item.size <= max_bytes
+                and kind_by_name(item.relative) == "image"
+            ):
+                future = pool.submit(image_facts, item, max_pixels)
+            window.append((item, future))
+            if len(window) > AHEAD:
+                yield window.popleft()
+        while window:
+            yield window.popleft()
 
 
 def media_kind(item: Candidate) -> MediaKind | None:
@@ -143,23 +188,38 @@ class ImportRun:
         self.seen_checksums: dict[str, str] = {}
         self.seen_paths: set[tuple[str, str]] = set()
         self.preloaded: bool | None = None  # whether the dataset's assets are in the sets above
+        self.max_pixels = self.ctx.settings.max_image_pixels
 
     def note(self, path: str, status: Status, reason: str = "") -> None:
         setattr(self.tally, status, getattr(self.tally, status) + 1)
         self.report.append(FileReport(path, status, reason))
 
-    def take_all(self, items: Any, total: int | None, label: str) -> None:
-        """Take every item, reporting progress as `done of total` (total None: unknown)."""
+    def take_all(
+        self, items: Iterator[Item], total: int | None, label: str, *, lasting: bool = False
+    ) -> None:
+        """Take every item, reporting progress as `done of total` (total None: unknown).
+
+        `lasting` says the source's files stay on disk after the source moves on (a server
+        folder, unlike spooled archive entries or downloads): then images are hashed and
+        probed a few at a time on other threads while this one stores and records, which
+        uses every core (Pillow and hashlib release the interpreter lock).
+        """
         self.job.progress(0, total, f"importing from {label}")
-        for done, item in enumerate(items, start=1):
-            self.take(item)
+        max_bytes = self.ctx.settings.max_file_bytes
+        staged = (
+            _ahead(items, self.max_pixels, max_bytes)
+            if lasting
+            else ((item, None) for item in items)
+        )
+        for done, (item, prepared) in enumerate(staged, start=1):
+            self.take(item, prepared)
             if len(self.pending) >= BATCH:
                 self.flush()
             counts = f"{self.tally.imported} imported"
             self.job.progress(done, total, f"{done} of {total or '?'}: {counts}")
         self.flush()
 
-    def take(self, item: Item) -> None:
+    def take(self, item: Item, prepared: Future[ImageFacts] | None = None) -> None:
         if isinstance(item, Passed):
             self.note(item.relative, item.status, item.reason)
             return
@@ -175,10 +235,12 @@ class ImportRun:
             if kind is None:
                 self.note(item.relative, "skipped", NOT_MEDIA)
                 return
-            checksum = sha256_file(item.path)
             if kind == "image":
-                self._take_image(item, checksum)
-            elif kind == "video":
+                facts = prepared.result() if prepared else image_facts(item, self.max_pixels)
+                self._take_image(item, facts)
+                return
+            checksum = sha256_file(item.path)
+            if kind == "video":
                 take_video(self, item, checksum)
             else:
                 self.dicom.take(item, checksum)
@@ -193,14 +255,9 @@ class ImportRun:
         parent = "" if path.parent == PurePosixPath(".") else str(path.parent)
         return "/".join(part for part in (self.target, parent) if part), path.name
 
-    def _take_image(self, item: Candidate, checksum: str) -> None:
-        # Imported here, not at module level: every server process loads this module to know
-        # the job kind, and Pillow and NumPy would add to everyone's start-up time.
-        from pixelwise.media.images import probe_image
-
+    def _take_image(self, item: Candidate, facts: ImageFacts) -> None:
+        checksum, probe = facts
         folder, name = self.place(item.relative)
-        with item.path.open("rb") as handle:
-            probe = probe_image(handle, max_pixels=self.ctx.settings.max_image_pixels)
         conflict = self.conflict(checksum, folder, name)
         if conflict is not None:
             self.note(item.relative, "skipped", conflict)
