@@ -42,15 +42,11 @@ def _relative(folder: str, name: str) -> str:
     return f"{folder}/{name}" if folder else name
 
 
-def _downloaded(relative: str, path: Path | None, size: int, error: str | None) -> Iterator[Item]:
-    """A download as an item; its file is deleted once the run has taken it."""
+def _downloaded(relative: str, path: Path | None, size: int, error: str | None) -> Item:
+    """A download as an item; the run deletes its file once it took it."""
     if path is None:
-        yield Passed(relative, error or "download failed", "failed")
-        return
-    try:
-        yield Candidate(relative, path, size)
-    finally:
-        path.unlink(missing_ok=True)
+        return Passed(relative, error or "download failed", "failed")
+    return Candidate(relative, path, size, temporary=True)
 
 
 def url_items(
@@ -78,7 +74,7 @@ def url_items(
             with closing(fetched):  # a cancelled import drops the downloads under way
                 for result in fetched:
                     relative = _relative(result.row.folder, result.row.name)
-                    yield from _downloaded(relative, result.path, result.size, result.error)
+                    yield _downloaded(relative, result.path, result.size, result.error)
         for row in studies:
             yield from _study_items(row, policy, spool)
 
@@ -110,6 +106,6 @@ def dicomweb_items(
         with closing(fetched):
             for result in fetched:
                 relative = _relative(folder, f"{result.instance.sop_uid}.dcm")
-                yield from _downloaded(relative, result.path, result.size, result.error)
+                yield _downloaded(relative, result.path, result.size, result.error)
 
     return len(instances), items()

@@ -108,7 +108,7 @@ def _ahead(
     items: Iterator[Item], max_pixels: int, max_bytes: int
 ) -> Iterator[tuple[Item, Future[ImageFacts] | None]]:
     """Each item with, for images, their facts being worked out on a small thread pool,
-    up to AHEAD items in advance. Only for sources whose files outlast the iteration."""
+    up to AHEAD items in advance (sources keep their files until the run took them)."""
     window: deque[tuple[Item, Future[ImageFacts] | None]] = deque()
     with ThreadPoolExecutor(PREPARE_THREADS, thread_name_prefix="import-probe") as pool:
         for item in items:
@@ -194,25 +194,21 @@ class ImportRun:
         setattr(self.tally, status, getattr(self.tally, status) + 1)
         self.report.append(FileReport(path, status, reason))
 
-    def take_all(
-        self, items: Iterator[Item], total: int | None, label: str, *, lasting: bool = False
-    ) -> None:
+    def take_all(self, items: Iterator[Item], total: int | None, label: str) -> None:
         """Take every item, reporting progress as `done of total` (total None: unknown).
 
-        `lasting` says the source's files stay on disk after the source moves on (a server
-        folder, unlike spooled archive entries or downloads): then images are hashed and
-        probed a few at a time on other threads while this one stores and records, which
-        uses every core (Pillow and hashlib release the interpreter lock).
+        Images are hashed and probed a few items ahead on other threads while this one
+        stores and records, which uses every core (Pillow and hashlib release the
+        interpreter lock).
         """
         self.job.progress(0, total, f"importing from {label}")
-        max_bytes = self.ctx.settings.max_file_bytes
-        staged = (
-            _ahead(items, self.max_pixels, max_bytes)
-            if lasting
-            else ((item, None) for item in items)
-        )
+        staged = _ahead(items, self.max_pixels, self.ctx.settings.max_file_bytes)
         for done, (item, prepared) in enumerate(staged, start=1):
-            self.take(item, prepared)
+            try:
+                self.take(item, prepared)
+            finally:
+                if isinstance(item, Candidate) and item.temporary:
+                    item.path.unlink(missing_ok=True)
             if len(self.pending) >= BATCH:
                 self.flush()
             counts = f"{self.tally.imported} imported"

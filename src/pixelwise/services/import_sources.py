@@ -6,7 +6,7 @@ entry it will not take, and why). The import run decides what each candidate is 
 or refuses it; it never needs to know where the file came from.
 
 Archive entries can only be read once, as a stream, so each is first spooled to a temporary
-file; the file is deleted as soon as the run asks for the next item.
+file (`temporary`), which the run deletes as soon as it has taken it.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ class Candidate:
     path: Path
     size: int
     uri: str | None = None
+    temporary: bool = False  # a spooled or downloaded copy: deleted once taken
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def archive_items(
         entries = read_archive(archive, limits)
         for entry in entries:
             if isinstance(entry, ArchiveEntry):
-                yield from _spooled(entry, prefix, spool)
+                yield _spooled(entry, prefix, spool)
             else:
                 yield Passed(prefix + entry.path, entry.reason, "failed")
     except ArchiveLimitExceeded as error:
@@ -109,19 +110,20 @@ def archive_items(
         yield Passed(label or archive.name, error.detail, "failed")
 
 
-def _spooled(entry: ArchiveEntry, prefix: str, spool: Path) -> Iterator[Item]:
+def _spooled(entry: ArchiveEntry, prefix: str, spool: Path) -> Item:
+    """The entry copied to a temporary file (which the run deletes once it took it)."""
     fd, name = tempfile.mkstemp(dir=spool, prefix="entry-")
     temp = Path(name)
     try:
-        try:
-            with open(fd, "wb") as out, entry.open() as data:
-                shutil.copyfileobj(data, out, SPOOL_CHUNK)
-        except EntryRejected as error:
-            yield Passed(prefix + entry.path, error.reason, "failed")
-            return
-        yield Candidate(prefix + entry.path, temp, temp.stat().st_size)
-    finally:
+        with open(fd, "wb") as out, entry.open() as data:
+            shutil.copyfileobj(data, out, SPOOL_CHUNK)
+    except EntryRejected as error:
         temp.unlink(missing_ok=True)
+        return Passed(prefix + entry.path, error.reason, "failed")
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return Candidate(prefix + entry.path, temp, temp.stat().st_size, temporary=True)
 
 
 def expanding(items: Iterator[Item], limits: ArchiveLimits, spool: Path) -> Iterator[Item]:

@@ -212,7 +212,7 @@ def run_import(job: JobContext, params: dict[str, Any]) -> dict[str, Any]:
         label = {"folder": str(path), "dicomweb": source.get("url", "")}.get(
             source["type"], path.name
         )
-        run.take_all(items, total, label, lasting=source["type"] == "folder")
+        run.take_all(items, total, label)
         finished = True
         return run.finish(source=source["type"], path=label, in_place=bool(params["in_place"]))
     except (JobInterrupted, JobSuperseded):
