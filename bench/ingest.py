@@ -3,7 +3,7 @@
 Method (every figure is printed with its inputs):
 
 1. Images: IMAGES distinct JPEG files of 1280x720 (smooth gradients with a per-image
-   pattern, quality 90, about 60-100 KB each) are written to a temporary folder. Each
+   pattern, quality 90, about 42 KB each) are written to a temporary folder. Each
    import runs in a fresh child process with its own SQLite database, exactly as
    `pixelwise datasets import FOLDER [--in-place]` runs it (the job executes in the
    process): once registering the files in place, once copying them into storage. The
@@ -176,7 +176,7 @@ def bench_serving(work: Path, images: Path, count: int) -> None:
     from pixelwise.settings import Settings
 
     home = work / "home-serve"
-    settings = Settings(home=home, import_roots=[images.parent], log_level="warning")
+    settings = Settings(home=home, import_roots=[images.parent, work], log_level="warning")
     ctx = build_context(settings)
     migrate(ctx.database)
     system = Actor.system("bench")
