@@ -6,14 +6,14 @@ from datetime import datetime
 
 from pydantic import Field
 
-from pixelwise.api.schemas.common import RequestBody, ResponseBody
+from pixelwise.api.schemas.common import MAX_ID, RequestBody, ResponseBody
 from pixelwise.domain.permissions import ProjectRole
 
 
 class ProjectCreateIn(RequestBody):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=10_000)
-    dataset_id: int | None = Field(None, ge=1)
+    dataset_id: int | None = Field(None, ge=1, le=MAX_ID)
 
 
 class ProjectUpdateIn(RequestBody):
