@@ -7,17 +7,16 @@ import datetime
 import ipaddress
 import socket
 import ssl
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from loopback_http import LoopbackServer, QuietHandler
 from pixelwise.domain.errors import InvalidInput
 from pixelwise.storage.sources.netguard import (
     BlockedUrl,
@@ -36,33 +35,16 @@ OPEN = UrlPolicy(allow_hosts=("127.0.0.1",), timeout_seconds=2.0, max_redirects=
 # a real server -----------------------------------------------------------------------------
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class Server(LoopbackServer):
     def __init__(self, host: str) -> None:
         super().__init__((host, 0), Handler)
         self.hits: list[str] = []
         self.hosts: list[str] = []
         self.closing = threading.Event()
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return  # the client hung up early, as these tests make it do
-        super().handle_error(request, client_address)
 
-    @property
-    def base(self) -> str:
-        host, port = self.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class Handler(QuietHandler):
     server: Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     def do_GET(self) -> None:
         self.server.hits.append(self.path)

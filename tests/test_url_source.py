@@ -6,16 +6,15 @@ from __future__ import annotations
 import contextlib
 import io
 import socket
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from loopback_http import LoopbackServer, QuietHandler
 from pixelwise.domain.errors import InvalidInput
 from pixelwise.storage.sources.netguard import UrlPolicy
 from pixelwise.storage.sources.urls import (
@@ -243,9 +242,7 @@ def content(number: int) -> bytes:
     return f"file {number}\n".encode() * (number % 7 + 1)
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
+class Server(LoopbackServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.lock = threading.Lock()
@@ -255,23 +252,9 @@ class Server(ThreadingHTTPServer):
         self.delay = 0.0
         self.closing = threading.Event()
 
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return  # the client hung up early, as these tests make it do
-        super().handle_error(request, client_address)
 
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
-
-
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class Handler(QuietHandler):
     server: Server
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     def do_GET(self) -> None:
         with self.server.lock:
