@@ -16,7 +16,7 @@ from pixelwise.domain.errors import NotFound
 from pixelwise.domain.pagination import Page, decode_cursor, page_from
 from pixelwise.services import audit
 from pixelwise.services.context import Actor, Context
-from pixelwise.storage.blobs import iter_chunks
+from pixelwise.storage.blobs import file_range, iter_chunks
 from pixelwise.storage.sources.folders import open_in_place
 
 
@@ -106,11 +106,7 @@ def open_original(ctx: Context, asset: Asset, start: int = 0, end: int | None = 
         return _open_remote(ctx, asset.source_uri)
     if asset.source_uri:
         stream = open_in_place(asset.source_uri, ctx.settings.import_roots)
-        if start or end is not None:
-            stream.seek(start)
-            length = (end if end is not None else asset.size_bytes) - start
-            return cast(BinaryIO, _Limited(stream, length))
-        return stream
+        return file_range(stream, asset.name, start, end)
     return ctx.blobs.open(asset.blob_key, start, end)
 
 
@@ -158,28 +154,6 @@ class _Chunks(io.RawIOBase):
     def close(self) -> None:
         if not self.closed:
             self.on_close()
-        super().close()
-
-
-class _Limited(io.RawIOBase):
-    """At most `length` bytes of a stream."""
-
-    def __init__(self, stream: BinaryIO, length: int) -> None:
-        self.stream = stream
-        self.left = length
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1, /) -> bytes:
-        if self.left <= 0:
-            return b""
-        data = self.stream.read(self.left if size < 0 else min(size, self.left))
-        self.left -= len(data)
-        return data
-
-    def close(self) -> None:
-        self.stream.close()
         super().close()
 
 

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol, cast
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -101,10 +101,24 @@ def clamp_range(key: str, start: int, end: int | None, size: int) -> tuple[int, 
     return start, size if end is None else min(end, size)
 
 
+def file_range(handle: BinaryIO, name: str, start: int = 0, end: int | None = None) -> BinaryIO:
+    """Bytes [start, end) of an open file, as a stream that closes the file with it (the file
+    itself when the whole is asked for). `name` is for the messages of bad ranges."""
+    if start == 0 and end is None:
+        return handle
+    try:
+        start, stop = clamp_range(name, start, end, os.fstat(handle.fileno()).st_size)
+        handle.seek(start)
+    except BaseException:
+        handle.close()
+        raise
+    return cast(BinaryIO, io.BufferedReader(_Window(handle, stop - start), CHUNK))
+
+
 class _Window(io.RawIOBase):
     """At most `length` bytes of an open file, from its current position on."""
 
-    def __init__(self, file: io.BufferedReader, length: int) -> None:
+    def __init__(self, file: BinaryIO, length: int) -> None:
         self._file = file
         self._left = length
 
@@ -114,10 +128,11 @@ class _Window(io.RawIOBase):
     def readinto(self, buffer: WriteableBuffer) -> int:
         if self._left <= 0:
             return 0
-        view = memoryview(buffer).cast("B")[: self._left]
-        count = self._file.readinto(view)
-        self._left -= count
-        return count
+        view = memoryview(buffer).cast("B")
+        data = self._file.read(min(len(view), self._left))
+        view[: len(data)] = data
+        self._left -= len(data)
+        return len(data)
 
     def close(self) -> None:
         if not self.closed:
@@ -162,15 +177,7 @@ class LocalBlobStore:
             handle = self._path(key).open("rb")
         except (FileNotFoundError, IsADirectoryError):
             raise NotFound(f"no stored file {key!r}") from None
-        if start == 0 and end is None:
-            return handle
-        try:
-            start, stop = clamp_range(key, start, end, os.fstat(handle.fileno()).st_size)
-            handle.seek(start)
-        except BaseException:
-            handle.close()
-            raise
-        return io.BufferedReader(_Window(handle, stop - start), CHUNK)
+        return file_range(handle, key, start, end)
 
     def _stat(self, key: str) -> os.stat_result:
         try:
