@@ -3,8 +3,11 @@ small local HTTP server that misbehaves in the ways a real server rarely does on
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -203,7 +206,38 @@ def test_a_dead_port_is_invalid_input_quickly() -> None:
 
 # --- a misbehaving server -----------------------------------------------------------------
 
-SAMPLE = sorted(HEAD_CT.glob("*.dcm"))[0]
+
+def _sample_file() -> Path:
+    """A head-CT file of the shared data, or, where that is absent, a small DICOM file made
+    here, so that the tests against the misbehaving server still run."""
+    found = sorted(HEAD_CT.glob("*.dcm"))
+    if found:
+        return found[0]
+    from pydicom.dataset import Dataset, FileMetaDataset
+    from pydicom.uid import CTImageStorage, ExplicitVRLittleEndian, generate_uid
+
+    folder = Path(tempfile.mkdtemp(prefix="pixelwise-dicomweb-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    uid = generate_uid()
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = CTImageStorage
+    meta.MediaStorageSOPInstanceUID = uid
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds = Dataset()
+    ds.file_meta = meta
+    ds.SOPClassUID, ds.SOPInstanceUID = CTImageStorage, uid
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = generate_uid(), generate_uid()
+    ds.Modality, ds.InstanceNumber = "CT", 7
+    ds.Rows = ds.Columns = 256  # over 100 kB, as the size-limit tests expect
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.PixelData = bytes(256 * 256 * 2)
+    path = folder / "sample.dcm"
+    ds.save_as(path, enforce_file_format=True)
+    return path
+
+
+SAMPLE = _sample_file()
 SAMPLE_SOP = str(pydicom.dcmread(SAMPLE, stop_before_pixels=True).SOPInstanceUID)
 BOUNDARY = "pixelwise-test-boundary"
 
