@@ -1,0 +1,149 @@
+"""Plane geometry of polygon rings: area, self-intersection, point-in-polygon.
+
+A ring is a sequence of [x, y] vertices; the last one joins the first, and a repeated
+closing vertex is tolerated. Tests are exact in floating point (no epsilon) except the
+degenerate-ring test, which treats vertices within `COLLINEAR_TOLERANCE` pixels of one
+line as collinear.
+
+`is_self_intersecting` compares segment pairs whose x ranges overlap (segments sorted by
+their left end): fast for drawn shapes, O(n^2) at worst, which is why rings are limited to
+`MAX_RING_VERTICES` vertices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+MAX_RING_VERTICES = 10_000  # the worst case (a star) is checked in about 3 s
+COLLINEAR_TOLERANCE = 1e-6
+
+Coords = npt.NDArray[np.float64]
+
+
+def _array(ring: Sequence[Sequence[float]]) -> Coords:
+    """The ring as an (n, 2) float array without a repeated closing vertex."""
+    points = np.asarray(ring, dtype=np.float64).reshape(-1, 2)
+    if len(points) > 1 and np.array_equal(points[0], points[-1]):
+        points = points[:-1]
+    return points
+
+
+def polygon_area(ring: Sequence[Sequence[float]]) -> float:
+    """The area enclosed by `ring` (shoelace formula, absolute value). For a
+    self-intersecting ring this is the net area: lobes drawn in opposite directions
+    subtract from each other."""
+    points = _array(ring)
+    if len(points) < 3:
+        return 0.0
+    x, y = points[:, 0], points[:, 1]
+    twice = np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))
+    return abs(float(twice)) / 2.0
+
+
+def is_degenerate(ring: Sequence[Sequence[float]]) -> bool:
+    """True when the ring encloses no area at all: all its vertices lie on one line."""
+    points = _array(ring)
+    if len(points) < 3:
+        return True
+    offsets = points - points[0]
+    lengths = np.hypot(offsets[:, 0], offsets[:, 1])
+    far = int(np.argmax(lengths))
+    if lengths[far] == 0.0:
+        return True
+    direction = offsets[far] / lengths[far]
+    distances = np.abs(offsets[:, 0] * direction[1] - offsets[:, 1] * direction[0])
+    return bool(np.all(distances <= COLLINEAR_TOLERANCE))
+
+
+def _orient(
+    ax: Coords, ay: Coords, bx: Coords, by: Coords, cx: Coords, cy: Coords
+) -> npt.NDArray[np.int8]:
+    """Sign of the turn a -> b -> c: 1 counter-clockwise, -1 clockwise, 0 collinear."""
+    cross = (bx - ax) * (cy - ay) - (by - ay) * (cx - ax)
+    return np.sign(cross).astype(np.int8)
+
+
+def _between(a: Coords, b: Coords, c: Coords) -> npt.NDArray[np.bool_]:
+    """Whether c lies within the closed range spanned by a and b (one axis)."""
+    return (np.minimum(a, b) <= c) & (c <= np.maximum(a, b))
+
+
+def is_self_intersecting(ring: Sequence[Sequence[float]]) -> bool:
+    """True when two edges of the ring cross or touch anywhere except at the vertex that
+    neighbouring edges share, or when neighbouring edges fold back over each other."""
+    points = _array(ring)
+    keep = np.ones(len(points), dtype=bool)
+    keep[1:] = np.any(points[1:] != points[:-1], axis=1)  # drop zero-length edges
+    points = points[keep]
+    n = len(points)
+    if n < 3:
+        return False
+    start, end = points, np.roll(points, -1, axis=0)
+    # Neighbouring edges meet at a vertex; they overlap only if the ring turns back.
+    before, after = np.roll(points, 1, axis=0) - points, end - points
+    folded = (before[:, 0] * after[:, 1] - before[:, 1] * after[:, 0] == 0) & (
+        np.sum(before * after, axis=1) > 0
+    )
+    if bool(np.any(folded)):
+        return True
+    if n == 3:
+        return False
+    left = np.minimum(start[:, 0], end[:, 0])
+    right = np.maximum(start[:, 0], end[:, 0])
+    order = np.argsort(left, kind="stable")
+    left_sorted = left[order]
+    reach = np.searchsorted(left_sorted, right[order], side="right")
+    for k in range(n):
+        if reach[k] <= k + 1:
+            continue
+        i = int(order[k])
+        others = order[k + 1 : reach[k]]
+        gap = np.abs(others - i)
+        others = others[(gap != 1) & (gap != n - 1)]
+        if others.size and _any_crossing(start[i], end[i], start[others], end[others]):
+            return True
+    return False
+
+
+def _any_crossing(p: Coords, q: Coords, r: Coords, s: Coords) -> bool:
+    """Whether segment p-q meets any of the segments r[j]-s[j] (touching counts)."""
+    px, py, qx, qy = (np.full(len(r), v) for v in (p[0], p[1], q[0], q[1]))
+    rx, ry, sx, sy = r[:, 0], r[:, 1], s[:, 0], s[:, 1]
+    o1 = _orient(px, py, qx, qy, rx, ry)
+    o2 = _orient(px, py, qx, qy, sx, sy)
+    o3 = _orient(rx, ry, sx, sy, px, py)
+    o4 = _orient(rx, ry, sx, sy, qx, qy)
+    proper = (o1 * o2 < 0) & (o3 * o4 < 0)
+    touch = (
+        ((o1 == 0) & _between(px, qx, rx) & _between(py, qy, ry))
+        | ((o2 == 0) & _between(px, qx, sx) & _between(py, qy, sy))
+        | ((o3 == 0) & _between(rx, sx, px) & _between(ry, sy, py))
+        | ((o4 == 0) & _between(rx, sx, qx) & _between(ry, sy, qy))
+    )
+    return bool(np.any(proper | touch))
+
+
+def points_in_ring(
+    points: Sequence[Sequence[float]], ring: Sequence[Sequence[float]]
+) -> npt.NDArray[np.bool_]:
+    """For each point, whether it lies inside `ring` or on its boundary (even-odd rule)."""
+    queries = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    vertices = _array(ring)
+    ax, ay = vertices[:, 0], vertices[:, 1]
+    bx, by = np.roll(ax, -1), np.roll(ay, -1)
+    result = np.zeros(len(queries), dtype=bool)
+    for index, (x, y) in enumerate(queries):
+        cross = (bx - ax) * (y - ay) - (by - ay) * (x - ax)
+        on_edge = (cross == 0) & _between(ax, bx, np.full_like(ax, x))
+        on_edge &= _between(ay, by, np.full_like(ay, y))
+        if bool(np.any(on_edge)):
+            result[index] = True
+            continue
+        spans = (ay > y) != (by > y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            at = ax + (y - ay) * (bx - ax) / (by - ay)
+        result[index] = bool(np.count_nonzero(spans & (x < at)) % 2)
+    return result
