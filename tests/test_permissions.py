@@ -114,6 +114,8 @@ def fill_path(path: str, world: World, persona: Persona) -> str:
         "token_id": persona.token_id or 1,
         "name": "swagger-ui.css",
         "index": 0,
+        "instruction_id": 1,
+        "version": 1,
     }
 
     def value(match: re.Match[str]) -> str:

@@ -81,7 +81,11 @@ class InstructionError(InvalidInput):
         more = len(problems) - 1
         where = f"{first.path}: " if first.path else ""
         tail = f" ({more} more problem{'s' if more > 1 else ''} listed)" if more else ""
-        super().__init__(f"{where}{first.message}{tail}", field=first.path)
+        super().__init__(
+            f"{where}{first.message}{tail}",
+            field=first.path,
+            problems=[{"path": problem.path, "message": problem.message} for problem in problems],
+        )
         self.problems = list(problems)
 
 

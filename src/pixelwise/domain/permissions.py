@@ -76,6 +76,8 @@ class Action(StrEnum):
     ASSET_VIEW = "asset.view"
     ASSET_DOWNLOAD = "asset.download"
     EXPORT_DOWNLOAD = "export.download"
+    INSTRUCTION_READ = "instruction.read"
+    INSTRUCTION_MANAGE = "instruction.manage"
 
 
 # Actions that hand out the team's data as files. Annotators never get these.
@@ -113,6 +115,8 @@ job.probe        org      .  .  .  .  .  y
 dataset.read     org      .  .  .  .  .  y
 dataset.manage   org      .  .  .  .  .  y
 project.create   org      .  .  .  .  .  y
+instruction.read   org    .  y  y  y  y  y
+instruction.manage org    .  .  .  .  .  y
 project.list     org      .  y  y  y  y  y
 project.read     project  .  .  y  y  y  y
 project.update   project  .  .  .  .  y  y

@@ -3,6 +3,7 @@
 from pixelwise.db.models.accounts import ApiToken, LoginSession, User
 from pixelwise.db.models.audit import AuditEvent
 from pixelwise.db.models.datasets import Asset, Dataset
+from pixelwise.db.models.instructions import Instruction, InstructionVersion
 from pixelwise.db.models.jobs import Job
 from pixelwise.db.models.projects import Membership, Project
 
@@ -11,6 +12,8 @@ __all__ = [
     "Asset",
     "AuditEvent",
     "Dataset",
+    "Instruction",
+    "InstructionVersion",
     "Job",
     "LoginSession",
     "Membership",

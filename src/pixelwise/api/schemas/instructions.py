@@ -1,0 +1,40 @@
+"""Request and response bodies of labeling instructions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from pixelwise.api.schemas.common import RequestBody, ResponseBody
+
+
+class InstructionCreateIn(RequestBody):
+    name: str = Field(min_length=1, max_length=200)
+    description: str = Field("", max_length=10_000)
+    document: dict[str, Any] = Field(
+        description="The instruction (see GET /api/instructions/schema)."
+    )
+
+
+class VersionIn(RequestBody):
+    document: dict[str, Any] = Field(
+        description="The instruction (see GET /api/instructions/schema)."
+    )
+
+
+class InstructionOut(ResponseBody):
+    id: int
+    name: str
+    description: str
+    latest_version: int
+    created_at: datetime
+
+
+class VersionOut(ResponseBody):
+    instruction_id: int
+    version: int
+    document: dict[str, Any]
+    created_by: int | None
+    created_at: datetime
