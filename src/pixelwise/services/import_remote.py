@@ -25,7 +25,7 @@ from pixelwise.services.import_sources import Candidate, Item, Passed, Remote
 from pixelwise.settings import Settings
 from pixelwise.storage.sources import dicomweb
 from pixelwise.storage.sources.netguard import UrlPolicy, check_url
-from pixelwise.storage.sources.urls import UrlRow, check_registered, fetch_urls, parse_url_csv
+from pixelwise.storage.sources.urls import check_registered, fetch_urls, parse_url_csv
 
 
 def url_policy(settings: Settings) -> UrlPolicy:
@@ -76,14 +76,9 @@ def url_items(
                     relative = _relative(result.row.folder, result.row.name)
                     yield _downloaded(relative, result.path, result.size, result.error)
         for row in studies:
-            yield from _study_items(row, policy, spool)
+            yield from dicomweb_items(row.url, policy, spool, folder=row.folder)[1]
 
     return len(problems) + len(rows), items()
-
-
-def _study_items(row: UrlRow, policy: UrlPolicy, spool: Path) -> Iterator[Item]:
-    _, listed = dicomweb_items(row.url, policy, spool, folder=row.folder)
-    yield from listed
 
 
 def dicomweb_items(
