@@ -193,8 +193,10 @@ def tokens_create(
 
 def _add_subcommands() -> None:
     from pixelwise.cli.datasets import datasets_app
+    from pixelwise.cli.exports import export_command
 
     app.add_typer(datasets_app, name="datasets")
+    app.command("export")(export_command)
 
 
 _add_subcommands()

@@ -43,7 +43,11 @@ REDIS_POLL_MS = 1000
 
 # Modules whose import registers job kinds (services.job_kinds.register). A module that
 # adds a kind is listed here, so every API and worker process knows every kind.
-HANDLER_MODULES: tuple[str, ...] = ("pixelwise.services.probe", "pixelwise.services.imports")
+HANDLER_MODULES: tuple[str, ...] = (
+    "pixelwise.services.probe",
+    "pixelwise.services.imports",
+    "pixelwise.services.exports",
+)
 
 
 def load_handlers() -> None:
