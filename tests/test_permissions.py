@@ -116,6 +116,10 @@ def fill_path(path: str, world: World, persona: Persona) -> str:
         "index": 0,
         "instruction_id": 1,
         "version": 1,
+        "item_id": 1,
+        "revision": 0,
+        "export_id": world.job_id,
+        "file_name": "part-00000.json",
     }
 
     def value(match: re.Match[str]) -> str:

@@ -292,10 +292,13 @@ def check_attribute_values(
     attributes: Sequence[AnyAttribute],
     values: Mapping[str, object],
     prefix: str = "attributes",
+    *,
+    required: bool = True,
 ) -> list[Problem]:
     """Every problem with the attribute `values` of one object, at paths like
-    `attributes.color`: unknown keys, required values missing (None, "" or []), and values
-    of the wrong type or out of range. An empty result means the values are valid."""
+    `attributes.color`: unknown keys, required values missing (None, "" or []; only when
+    `required`, as a draft may leave them empty until it is submitted), and values of the
+    wrong type or out of range. An empty result means the values are valid."""
     by_key = {attribute.key: attribute for attribute in attributes}
     problems = [
         Problem(
@@ -309,7 +312,7 @@ def check_attribute_values(
         value = values.get(attribute.key)
         path = join_path(prefix, attribute.key)
         if _missing(value):
-            if attribute.required:
+            if attribute.required and required:
                 problems.append(Problem(path=path, message=f"{attribute.name} is required"))
             continue
         if message := attribute.value_problem(value):

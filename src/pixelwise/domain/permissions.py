@@ -75,7 +75,11 @@ class Action(StrEnum):
     ASSET_LIST = "asset.list"
     ASSET_VIEW = "asset.view"
     ASSET_DOWNLOAD = "asset.download"
+    EXPORT_CREATE = "export.create"
     EXPORT_DOWNLOAD = "export.download"
+    ITEM_LIST = "item.list"
+    ANNOTATION_READ = "annotation.read"
+    ANNOTATION_WRITE = "annotation.write"
     INSTRUCTION_READ = "instruction.read"
     INSTRUCTION_MANAGE = "instruction.manage"
 
@@ -125,7 +129,11 @@ member.manage    project  .  .  .  .  y  y
 asset.list       project  .  .  y  y  y  y
 asset.view       project  .  .  y  y  y  y
 asset.download   project  .  .  .  .  y  y
+export.create    project  .  .  .  .  y  y
 export.download  project  .  .  .  .  y  y
+item.list        project  .  .  y  y  y  y
+annotation.read  project  .  .  y  y  y  y
+annotation.write project  .  .  y  y  y  y
 """
 
 

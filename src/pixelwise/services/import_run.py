@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select
 
 from pixelwise.db.models import Asset, Dataset
 from pixelwise.domain.errors import InvalidInput, NotFound
-from pixelwise.services import audit
+from pixelwise.services import audit, work_items
 from pixelwise.services.asset_rows import asset_row
 from pixelwise.services.context import Actor
 from pixelwise.services.datasets import blob_prefix
@@ -396,7 +396,9 @@ class ImportRun:
         with self.ctx.database.transaction() as session:
             if session.get(Dataset, self.dataset_id) is None:
                 raise NotFound(f"Dataset {self.dataset_id} was deleted during the import.")
+            before = work_items.last_asset_id(session)
             session.execute(insert(Asset), self.pending)
+            work_items.add_missing(session, dataset_id=self.dataset_id, after_asset_id=before)
         self.pending = []
 
     def finish(self, **detail: Any) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from pixelwise.api.deps import CtxDep, permit
 from pixelwise.api.schemas.common import Cursor, IdPath, Limit, PageOut, page_out
 from pixelwise.api.schemas.projects import (
     AssetOut,
+    InstructionChangeIn,
+    InstructionChangeOut,
     MemberIn,
     MemberOut,
     ProjectCreateIn,
@@ -17,7 +19,7 @@ from pixelwise.api.schemas.projects import (
     ProjectUpdateIn,
 )
 from pixelwise.domain.permissions import Action
-from pixelwise.services import assets, projects
+from pixelwise.services import assets, project_instruction, projects
 from pixelwise.services.context import Actor
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
@@ -31,7 +33,15 @@ def create_project(
 ) -> ProjectOut:
     """A new project; you become its admin."""
     info = projects.create_project(
-        ctx, actor, name=body.name, description=body.description, dataset_id=body.dataset_id
+        ctx,
+        actor,
+        name=body.name,
+        description=body.description,
+        dataset_id=body.dataset_id,
+        folder=body.folder,
+        instruction_id=body.instruction_id,
+        instruction_version=body.instruction_version,
+        workflow=body.workflow,
     )
     return ProjectOut.model_validate(info)
 
@@ -63,9 +73,31 @@ def update_project(
     actor: Annotated[Actor, Depends(permit(Action.PROJECT_UPDATE))],
 ) -> ProjectOut:
     info = projects.update_project(
-        ctx, actor, project_id, name=body.name, description=body.description
+        ctx,
+        actor,
+        project_id,
+        name=body.name,
+        description=body.description,
+        workflow=body.workflow,
     )
     return ProjectOut.model_validate(info)
+
+
+@router.post("/{project_id}/instruction", response_model=InstructionChangeOut)
+def change_instruction(
+    project_id: IdPath,
+    body: InstructionChangeIn,
+    ctx: CtxDep,
+    actor: Annotated[Actor, Depends(permit(Action.PROJECT_UPDATE))],
+) -> InstructionChangeOut:
+    """Pin another instruction version. Existing objects are migrated (values of removed
+    attributes and answers of removed questions are dropped, as new revisions); what cannot
+    be migrated (a removed class still in use, a changed tool) is listed and blocks the
+    change with 409. `dry_run` only reports."""
+    report = project_instruction.change_instruction(
+        ctx, actor, project_id, body.instruction_id, body.version, dry_run=body.dry_run
+    )
+    return InstructionChangeOut.model_validate(report)
 
 
 @router.get("/{project_id}/members", response_model=list[MemberOut])

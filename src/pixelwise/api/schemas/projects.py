@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from pydantic import Field
 
@@ -14,11 +15,24 @@ class ProjectCreateIn(RequestBody):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=10_000)
     dataset_id: int | None = Field(None, ge=1, le=MAX_ID)
+    folder: str = Field(
+        "", max_length=1000, description="Only the assets in this folder of the dataset."
+    )
+    instruction_id: int | None = Field(None, ge=1, le=MAX_ID)
+    instruction_version: int | None = Field(
+        None, ge=1, le=2**31, description="The version to pin; its latest when left out."
+    )
+    workflow: dict[str, Any] | None = Field(
+        None,
+        description="consensus_share, consensus_count, gold_share, review_policy "
+        "(none | all | sample), review_share.",
+    )
 
 
 class ProjectUpdateIn(RequestBody):
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=10_000)
+    workflow: dict[str, Any] | None = None
 
 
 class ProjectOut(ResponseBody):
@@ -26,7 +40,33 @@ class ProjectOut(ResponseBody):
     name: str
     description: str
     dataset_id: int | None
+    folder: str
+    instruction_id: int | None
+    instruction_version: int | None
+    workflow: dict[str, Any]
+    item_count: int
     created_at: datetime
+
+
+class InstructionChangeIn(RequestBody):
+    instruction_id: int = Field(ge=1, le=MAX_ID)
+    version: int | None = Field(None, ge=1, le=2**31, description="Its latest when left out.")
+    dry_run: bool = Field(False, description="Only report what the change would do.")
+
+
+class ProblemOut(ResponseBody):
+    path: str
+    message: str
+
+
+class InstructionChangeOut(ResponseBody):
+    ok: bool
+    applied: bool
+    instruction_id: int
+    version: int
+    changes: list[str]
+    problems: list[ProblemOut]
+    migrated_objects: int
 
 
 class MemberIn(RequestBody):

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from pixelwise.db.base import Base, IdType, UTCDateTime, utcnow
+from pixelwise.db.base import Base, IdType, JsonType, UTCDateTime, utcnow
 
 
 class Project(Base):
-    """A labeling project over one dataset (instructions and workflow come later)."""
+    """A labeling project: the assets of one dataset (or of one folder of it, `folder`),
+    one pinned instruction version, and the workflow settings."""
 
     __tablename__ = "projects"
 
@@ -21,6 +23,11 @@ class Project(Base):
     dataset_id: Mapped[int | None] = mapped_column(
         ForeignKey("datasets.id", ondelete="RESTRICT"), nullable=True, index=True
     )
+    folder: Mapped[str] = mapped_column(String(1000), default="")
+    instruction_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("instruction_versions.id", ondelete="RESTRICT"), nullable=True, index=True
+    )
+    workflow: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     created_by: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True
     )
