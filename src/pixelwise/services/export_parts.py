@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, func, select
+from sqlalchemy import Select, Text, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from pixelwise.db.models import (
@@ -144,10 +144,12 @@ class Chunk:
     items: Sequence[Sequence[Any]]
     objects: dict[int, list[Sequence[Any]]] = field(default_factory=dict)
     revisions: dict[int, list[str]] | None = None
+    texts: dict[int, list[str]] | None = None  # objects as native JSON, built by the database
+    object_total: int = 0
 
     @property
     def object_count(self) -> int:
-        return sum(len(rows) for rows in self.objects.values())
+        return self.object_total
 
 
 def read_chunk(
@@ -159,6 +161,7 @@ def read_chunk(
     *,
     limit: int = PART_ITEMS,
     revisions: bool = False,
+    native_json: bool = False,
 ) -> Chunk:
     """The next `limit` matching items after item id `after`, with their objects."""
     items = list(
@@ -170,13 +173,22 @@ def read_chunk(
     if not items:
         return chunk
     ids = [row[0] for row in items]
+    built = object_json_column(dialect) if native_json else None
+    columns = (AnnotationObject.work_item_id, built) if built is not None else _OBJECT_COLUMNS
     query = (
-        select(*_OBJECT_COLUMNS)
+        select(*columns)
         .where(AnnotationObject.work_item_id.in_(ids))
         .order_by(AnnotationObject.work_item_id, AnnotationObject.id)
     )
-    for row in session.execute(query):
-        chunk.objects.setdefault(row[0], []).append(row[1:])
+    if built is not None:
+        chunk.texts = {}
+        for item_id, text in session.execute(query):
+            chunk.texts.setdefault(item_id, []).append(text)
+        chunk.object_total = sum(len(texts) for texts in chunk.texts.values())
+    else:
+        for row in session.execute(query):
+            chunk.objects.setdefault(row[0], []).append(row[1:])
+        chunk.object_total = sum(len(rows) for rows in chunk.objects.values())
     if revisions:
         chunk.revisions = _revisions(session, ids)
     return chunk
@@ -217,6 +229,57 @@ def _revisions(session: Session, ids: list[int]) -> dict[int, list[str]]:
             native.revision_text(row, changes.get((item_id, revision), []))
         )
     return result
+
+
+def _iso_sql(column: Any, dialect: str) -> Any:
+    """A UTC timestamp column as ISO 8601 text, made by the database (SQLite keeps them as
+    'YYYY-MM-DD HH:MM:SS.ffffff' in UTC; PostgreSQL formats them)."""
+    if dialect == "postgresql":
+        return func.to_char(
+            func.timezone("UTC", column), literal_column('\'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\'')
+        )
+    return func.replace(column, literal_column("' '"), literal_column("'T'")).concat("+00:00")
+
+
+def object_json_column(dialect: str) -> Any:
+    """An object as native JSON text, built by the database itself (SQLite `json_object`,
+    PostgreSQL `json_build_object`): the fastest way to turn a million rows into JSON, since
+    no value becomes a Python object. None on other engines (Python builds the text)."""
+    o = AnnotationObject
+    build: Any
+    embed: Any
+    if dialect == "sqlite":
+        build, embed = func.json_object, func.json
+    elif dialect == "postgresql":
+        build, embed = func.json_build_object, (lambda column: column)
+    else:
+        return None
+    pairs = [
+        ("id", o.id),
+        ("uid", o.uid),
+        ("class", o.class_key),
+        ("type", o.geometry_type),
+        ("geometry", embed(o.geometry)),
+        ("attributes", embed(o.attributes)),
+        ("source", o.source),
+        ("model", o.model),
+        ("score", o.score),
+        ("z_order", o.z_order),
+        ("frame", o.frame),
+        ("slice", o.slice),
+        ("track_id", o.track_id),
+        ("flags", embed(o.flags)),
+        ("time_spent", o.time_spent),
+        ("revision", o.revision),
+        ("created_by", o.created_by),
+        ("created_at", _iso_sql(o.created_at, dialect)),
+        ("updated_by", o.updated_by),
+        ("updated_at", _iso_sql(o.updated_at, dialect)),
+    ]
+    arguments: list[Any] = []
+    for key, value in pairs:
+        arguments += [literal_column(f"'{key}'"), value]
+    return cast(build(*arguments), Text)
 
 
 def _native_object(row: Sequence[Any]) -> str:
@@ -286,7 +349,10 @@ def json_part(manifest: dict[str, Any], chunk: Chunk) -> tuple[bytes, dict[str, 
     for row in chunk.items:
         values = list(row)
         values[8] = _iso(values[8])
-        objects = [_native_object(o) for o in chunk.objects.get(row[0], [])]
+        if chunk.texts is not None:
+            objects = chunk.texts.get(row[0], [])
+        else:
+            objects = [_native_object(o) for o in chunk.objects.get(row[0], [])]
         history = None if revisions is None else revisions.get(row[0], [])
         texts.append(native.item_text(values, objects, history))
     body = ",".join(texts).encode()

@@ -242,6 +242,7 @@ def run_export(job: JobContext, params: dict[str, Any]) -> dict[str, Any]:
                 int(state["after_item"]),
                 limit=PART_ITEMS,
                 revisions=bool(manifest["include_revisions"]),
+                native_json=manifest["format"] == "json",
             )
         if not chunk.items:
             manifest["complete"] = True
