@@ -356,3 +356,26 @@ def test_annotators_save_but_members_outside_the_project_cannot(
     assert response.status_code == 403
     missing = patch(client, admin_token, project_id, 10**9, 0, put=[])
     assert missing.status_code == 404
+
+
+def test_the_same_request_sent_at_once_is_saved_once(client: TestClient, admin_token: str) -> None:
+    project_id, _, [item_id] = make_project(client, admin_token, ["a.png"])
+    body = {"request_id": "twin", "base_revision": 0,
+            "put": [{"id": "a", "class": "car", "geometry": box(1, 1, 3, 3)}]}  # fmt: skip
+    url = f"/api/projects/{project_id}/items/{item_id}/annotation"
+    start = threading.Barrier(4)
+    answers: list[tuple[int, int]] = []
+
+    def send() -> None:
+        start.wait()
+        response = client.patch(url, json=body, headers=bearer(admin_token))
+        answers.append((response.status_code, response.json().get("revision", -1)))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [(200, 1)] * 4
+    revisions = client.get(f"{url}/revisions", headers=bearer(admin_token)).json()
+    assert len(revisions) == 1

@@ -94,23 +94,33 @@ def is_self_intersecting(ring: Sequence[Sequence[float]]) -> bool:
     left = np.minimum(start[:, 0], end[:, 0])
     right = np.maximum(start[:, 0], end[:, 0])
     order = np.argsort(left, kind="stable")
-    left_sorted = left[order]
-    reach = np.searchsorted(left_sorted, right[order], side="right")
-    for k in range(n):
-        if reach[k] <= k + 1:
-            continue
-        i = int(order[k])
-        others = order[k + 1 : reach[k]]
-        gap = np.abs(others - i)
-        others = others[(gap != 1) & (gap != n - 1)]
-        if others.size and _any_crossing(start[i], end[i], start[others], end[others]):
+    # Sweep along x: edge order[k] can only meet the edges order[k+1 : reach[k]], whose
+    # x-ranges start before it ends. The candidate pairs are tested in vectorised blocks.
+    reach = np.searchsorted(left[order], right[order], side="right")
+    counts = np.maximum(reach - np.arange(n) - 1, 0)
+    total = int(counts.sum())
+    if total == 0:
+        return False
+    firsts = np.cumsum(counts) - counts
+    for block in range(0, total, _PAIR_BLOCK):
+        index = np.arange(block, min(total, block + _PAIR_BLOCK))
+        k = np.searchsorted(firsts, index, side="right") - 1
+        m = k + 1 + (index - firsts[k])
+        i, j = order[k], order[m]
+        gap = np.abs(i - j)
+        near = (gap == 1) | (gap == n - 1)
+        i, j = i[~near], j[~near]
+        if i.size and _any_crossing(start[i], end[i], start[j], end[j]):
             return True
     return False
 
 
+_PAIR_BLOCK = 1 << 18  # candidate edge pairs tested at once (bounds the memory used)
+
+
 def _any_crossing(p: Coords, q: Coords, r: Coords, s: Coords) -> bool:
-    """Whether segment p-q meets any of the segments r[j]-s[j] (touching counts)."""
-    px, py, qx, qy = (np.full(len(r), v) for v in (p[0], p[1], q[0], q[1]))
+    """Whether any segment p[k]-q[k] meets its partner r[k]-s[k] (touching counts)."""
+    px, py, qx, qy = p[:, 0], p[:, 1], q[:, 0], q[:, 1]
     rx, ry, sx, sy = r[:, 0], r[:, 1], s[:, 0], s[:, 1]
     o1 = _orient(px, py, qx, qy, rx, ry)
     o2 = _orient(px, py, qx, qy, sx, sy)

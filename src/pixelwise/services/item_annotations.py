@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pixelwise.db.base import utcnow
@@ -91,6 +92,11 @@ class _Item:
     plane: Plane
     instruction_version_id: int | None
 
+
+# Core tables for the writes of a save: plain executemany, without ORM bookkeeping.
+_OBJECTS = cast(Table, AnnotationObject.__table__)
+_CHANGES = cast(Table, AnnotationChange.__table__)
+_REVISIONS = cast(Table, AnnotationRevision.__table__)
 
 _INSTRUCTIONS: dict[int, Instruction] = {}
 _INSTRUCTIONS_LOCK = threading.Lock()
@@ -291,13 +297,17 @@ def apply_revision(
         .execution_options(synchronize_session=False)
     )
     if getattr(moved, "rowcount", 0) != 1:
+        # The same request may have raced this one and won (PostgreSQL runs them together).
+        replay = _replayed(session, item.id, request_id)
+        if replay is not None:
+            return replay
         current = session.scalar(select(WorkItem.revision).where(WorkItem.id == item.id))
         item.revision = int(current or 0)
         raise _stale(item, base_revision)
     changes: list[dict[str, Any]] = []
     if new_rows:
         session.execute(
-            insert(AnnotationObject),
+            insert(_OBJECTS),
             [
                 _row_values(item.id, c, revision, actor, now, time_per_object.get(c.uid or "", 0))
                 | {"created_by": actor.user_id, "created_at": now}
@@ -307,7 +317,7 @@ def apply_revision(
     updated = [c for c in puts if c.uid in existing]
     if updated:
         session.execute(
-            update(AnnotationObject).execution_options(synchronize_session=False),
+            update(_OBJECTS).where(_OBJECTS.c.id == bindparam("row_id")),
             [
                 _row_values(
                     item.id,
@@ -317,7 +327,7 @@ def apply_revision(
                     now,
                     existing[c.uid or ""].time_spent + time_per_object.get(c.uid or "", 0),
                 )
-                | {"id": existing[c.uid or ""].id}
+                | {"row_id": existing[c.uid or ""].id}
                 for c in updated
             ],
         )
@@ -332,10 +342,10 @@ def apply_revision(
     if answers is not None:
         changes.append(_change(item.id, revision, "", "answers", answers))
     if changes:
-        session.execute(insert(AnnotationChange), changes)
+        session.execute(insert(_CHANGES), changes)
     put_ids = [c.uid or "" for c in puts]
     session.execute(
-        insert(AnnotationRevision),
+        insert(_REVISIONS),
         [
             {
                 "work_item_id": item.id,
@@ -395,13 +405,30 @@ def _existing(
     return {row.uid: row for row in session.scalars(query)}
 
 
+def _saving(
+    ctx: Context, item_id: int, request_id: str, write: Callable[[Session], SaveResult]
+) -> SaveResult:
+    """Run `write` in a transaction; when it breaks the unique request id because the same
+    request was saved meanwhile, answer with that save."""
+    try:
+        with ctx.database.transaction() as session:
+            return write(session)
+    except IntegrityError:
+        with ctx.database.read() as session:
+            replay = _replayed(session, item_id, request_id)
+        if replay is None:
+            raise
+        return replay
+
+
 def save_patch(
     ctx: Context, actor: Actor, project_id: int, item_id: int, patch: AnnotationPatch
 ) -> SaveResult:
     """Apply an incremental save: put (add or replace by id) and delete objects, and set
     the answers when given. Only the named objects are written."""
     check_unique_ids(patch.put, patch.delete, "put")
-    with ctx.database.transaction() as session:
+
+    def write(session: Session) -> SaveResult:
         item = load_item(session, project_id, item_id)
         replay = _replayed(session, item_id, patch.request_id)
         if replay is not None:
@@ -436,6 +463,8 @@ def save_patch(
             existing=existing,
         )
 
+    return _saving(ctx, item_id, patch.request_id, write)
+
 
 def save_replace(
     ctx: Context, actor: Actor, project_id: int, item_id: int, body: AnnotationReplace
@@ -443,7 +472,8 @@ def save_replace(
     """Make `body` the whole annotation; objects left out are deleted, unchanged ones are
     not written."""
     check_unique_ids(body.objects, [], "objects")
-    with ctx.database.transaction() as session:
+
+    def write(session: Session) -> SaveResult:
         item = load_item(session, project_id, item_id)
         replay = _replayed(session, item_id, body.request_id)
         if replay is not None:
@@ -478,6 +508,8 @@ def save_replace(
             time_spent=body.time_spent,
             existing=existing,
         )
+
+    return _saving(ctx, item_id, body.request_id, write)
 
 
 def get_annotation(ctx: Context, project_id: int, item_id: int) -> AnnotationInfo:
