@@ -1,28 +1,35 @@
-"""Export benchmark: time and peak memory of a project export as the number of objects grows.
+"""Export benchmark: time and peak memory of project exports as the number of objects grows.
 
 Method (every figure is printed with its inputs):
 
-1. A fresh SQLite database under a temporary PIXELWISE_HOME is migrated, then filled with
-   plain SQL inserts in batches (no ORM objects): one dataset, ITEMS image assets of
-   640x480, one project with a three-class instruction, one work item per asset and
-   PER_ITEM objects per item (boxes, 8-vertex polygons and 3-point skeletons in turn, with
-   attributes).
-2. The export runs in a child process, as `pixelwise export` runs it: the job is started
-   through the services and executed in that process, then the assembled document is
-   streamed to a file. The child reports the wall time of the job, of the download, the
-   bytes written, its peak RSS (VmHWM from /proc/self/status, which is what
-   `resource.getrusage` reports as ru_maxrss) measured just before the export and at the
-   end, so the difference is what the export itself added.
+1. A fresh database is migrated and filled with plain SQL inserts in batches (no ORM
+   objects): SQLite under a temporary PIXELWISE_HOME, or, with `--database-url
+   postgresql://...`, a new database `bench_export_<pid>` created through the server's
+   `postgres` maintenance database and dropped at the end. It holds one dataset, ITEMS image
+   assets of 640x480, one project whose instruction has box classes `car` and `person`, a
+   polygon class `road` and a single-choice image question `weather`, and one submitted
+   work item per asset with the image-level answer and PER_ITEM objects: of every 7, 5 boxes
+   and 2 polygons of 20 vertices (points on an ellipse), each with an attribute (so 7 per
+   item is the labeling workload of `bench/label_workload.py`).
+2. Each format runs in a child process of its own, as `pixelwise export` runs it: the job
+   is started through the services and executed in that process, then the assembled
+   document is streamed to a file. The child reports the wall time of the job, of the
+   download, the bytes written, and its peak RSS (VmHWM from /proc/self/status, which is
+   what `resource.getrusage` reports as ru_maxrss) just before the export and at the end,
+   so the difference is what the export itself added. On PostgreSQL the server's own
+   memory and CPU are not in these figures.
 3. Memory stays flat when the added peak does not grow with the number of objects: run it
    at 70,000 and at 1,000,000 objects and compare.
 
-Usage: python bench/export_memory.py [--items 10000] [--per-item 7] [--format json]
+Usage: python bench/export_memory.py [--items 10000] [--per-item 7] [--formats json,coco]
+       [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -30,6 +37,10 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+WIDTH, HEIGHT = 640, 480
+FORMATS = ("json", "coco", "masks")
 
 INSTRUCTION = {
     "classes": [
@@ -40,52 +51,38 @@ INSTRUCTION = {
             "tool": "box",
             "attributes": [{"key": "parked", "name": "Parked", "type": "boolean"}],
         },
-        {"key": "road", "name": "Road", "color": "#00ff00", "tool": "polygon"},
-        {
-            "key": "person",
-            "name": "Person",
-            "color": "#0000ff",
-            "tool": "skeleton",
-            "skeleton": "body",
-        },
+        {"key": "person", "name": "Person", "color": "#00ff00", "tool": "box"},
+        {"key": "road", "name": "Road", "color": "#0000ff", "tool": "polygon"},
     ],
-    "skeletons": [
+    "questions": [
         {
-            "key": "body",
-            "name": "Body",
-            "keypoints": [
-                {"key": "head", "name": "Head"},
-                {"key": "hand", "name": "Hand"},
-                {"key": "foot", "name": "Foot"},
-            ],
-            "edges": [["head", "hand"], ["head", "foot"]],
+            "key": "weather",
+            "text": "Weather",
+            "type": "single_choice",
+            "choices": [{"key": "sunny", "name": "Sunny"}, {"key": "rain", "name": "Rain"}],
         }
     ],
 }
 
 
-def _geometry(n: int) -> tuple[str, str, dict[str, Any]]:
-    x, y = float(n % 600), float(n % 440)
-    if n % 3 == 0:
-        return "car", "box", {"type": "box", "x": x, "y": y, "w": 30.5, "h": 20.25}
-    if n % 3 == 1:
-        ring = [
-            [x, y],
-            [x + 20, y],
-            [x + 30, y + 10],
-            [x + 30, y + 30],
-            [x + 20, y + 38],
-            [x, y + 38],
-            [x - 5, y + 20],
-            [x + 2, y + 8],
+def _geometry(n: int, k: int) -> tuple[str, str, dict[str, Any]]:
+    """Object `k` of an item (object `n` of the project): of every 7, 5 boxes then 2
+    polygons of 20 vertices on an ellipse, spread over the image."""
+    if k % 7 < 5:
+        w, h = 20.0 + n % 140, 20.0 + n % 97
+        x, y = float(n % int(WIDTH - w)), float(n % int(HEIGHT - h))
+        box = {"type": "box", "x": x, "y": y, "w": w, "h": h}
+        return ("car", "person")[k % 2], "box", box
+    rx, ry = 30.0 + n % 120, 30.0 + n % 80
+    cx, cy = rx + n % int(WIDTH - 2 * rx), ry + n % int(HEIGHT - 2 * ry)
+    ring = [
+        [
+            round(cx + rx * math.cos(2 * math.pi * v / 20), 2),
+            round(cy + ry * math.sin(2 * math.pi * v / 20), 2),
         ]
-        return "road", "polygon", {"type": "polygon", "parts": [{"outer": ring, "holes": []}]}
-    points = [
-        {"x": x, "y": y, "visible": 2, "key": "head"},
-        {"x": x + 5, "y": y + 9, "visible": 2, "key": "hand"},
-        {"x": x + 1, "y": y + 30, "visible": 1, "key": "foot"},
+        for v in range(20)
     ]
-    return "person", "points", {"type": "points", "points": points}
+    return "road", "polygon", {"type": "polygon", "parts": [{"outer": ring, "holes": []}]}
 
 
 def fill(home: Path, items: int, per_item: int) -> int:
@@ -93,7 +90,14 @@ def fill(home: Path, items: int, per_item: int) -> int:
     from sqlalchemy import insert
 
     from pixelwise.cli.serving import open_context
-    from pixelwise.db.models import AnnotationObject, Asset, Dataset, Project, WorkItem
+    from pixelwise.db.models import (
+        AnnotationObject,
+        Asset,
+        Dataset,
+        InstructionVersion,
+        Project,
+        WorkItem,
+    )
     from pixelwise.services import instructions
     from pixelwise.services.context import Actor
     from pixelwise.settings import load_settings
@@ -102,8 +106,6 @@ def fill(home: Path, items: int, per_item: int) -> int:
     version = instructions.create_instruction(
         ctx, Actor.system("bench"), name="bench", document=INSTRUCTION
     )
-    from pixelwise.db.models import InstructionVersion
-
     now = ctx.now()
     with ctx.database.transaction() as session:
         dataset = Dataset(name="bench")
@@ -118,13 +120,14 @@ def fill(home: Path, items: int, per_item: int) -> int:
         session.add(project)
         session.flush()
         dataset_id, project_id = dataset.id, project.id
+    assets, work_items, objects = Asset.__table__, WorkItem.__table__, AnnotationObject.__table__
     batch = 5000
     object_id = 0
     for start in range(0, items, batch):
         count = min(batch, items - start)
         with ctx.database.transaction() as session:
             session.execute(
-                insert(Asset),
+                insert(assets),
                 [
                     {
                         "id": start + i + 1,
@@ -136,8 +139,8 @@ def fill(home: Path, items: int, per_item: int) -> int:
                         "blob_key": "k",
                         "size_bytes": 1,
                         "checksum": "0",
-                        "width": 640,
-                        "height": 480,
+                        "width": WIDTH,
+                        "height": HEIGHT,
                         "meta": {},
                         "created_at": now,
                     }
@@ -145,7 +148,7 @@ def fill(home: Path, items: int, per_item: int) -> int:
                 ],
             )
             session.execute(
-                insert(WorkItem),
+                insert(work_items),
                 [
                     {
                         "id": start + i + 1,
@@ -155,8 +158,8 @@ def fill(home: Path, items: int, per_item: int) -> int:
                         "state": "submitted",
                         "revision": 1,
                         "object_count": per_item,
-                        "answers": {"weather": "sunny"},
-                        "time_spent": 3.5,
+                        "answers": {"weather": ("sunny", "rain")[i % 2]},
+                        "time_spent": 12.5,
                         "updated_at": now,
                     }
                     for i in range(count)
@@ -166,16 +169,16 @@ def fill(home: Path, items: int, per_item: int) -> int:
             for i in range(count):
                 for k in range(per_item):
                     object_id += 1
-                    class_key, kind, geometry = _geometry(object_id)
+                    class_key, kind, geometry = _geometry(object_id, k)
                     rows.append(
                         {
                             "id": object_id,
                             "work_item_id": start + i + 1,
-                            "uid": f"o{k}",
+                            "uid": f"i{start + i + 1}-o{k}",
                             "class_key": class_key,
                             "geometry_type": kind,
                             "geometry": geometry,
-                            "attributes": {"parked": k % 2 == 0},
+                            "attributes": {"parked": k % 2 == 0} if class_key == "car" else {},
                             "source": "manual",
                             "z_order": k,
                             "flags": [],
@@ -185,7 +188,7 @@ def fill(home: Path, items: int, per_item: int) -> int:
                             "updated_at": now,
                         }
                     )
-            session.execute(insert(AnnotationObject), rows)
+            session.execute(insert(objects), rows)
     ctx.database.dispose()
     return project_id
 
@@ -236,56 +239,94 @@ def child(home: str, project_id: int, format_name: str, out: str) -> None:
     )
 
 
+class FreshDatabase:
+    """SQLite under HOME (the default), or a new PostgreSQL database made for the run."""
+
+    def __init__(self, url: str) -> None:
+        self.admin_url, self.name, self.url = "", "", ""
+        if url:
+            if not url.startswith("postgresql"):
+                raise SystemExit("--database-url must be a postgresql:// URL")
+            parts = urlsplit(url.replace("postgresql+psycopg://", "postgresql://"))
+            self.admin_url = urlunsplit(parts._replace(path="/postgres"))
+            self.name = f"bench_export_{os.getpid()}"
+            self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
+
+    def __enter__(self) -> FreshDatabase:
+        if self.name:
+            import psycopg
+
+            with psycopg.connect(self.admin_url, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+                connection.execute(f'CREATE DATABASE "{self.name}"')
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.name:
+            import psycopg
+
+            with psycopg.connect(self.admin_url, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def describe(self) -> str:
+        if not self.name:
+            import sqlite3
+
+            return f"SQLite {sqlite3.sqlite_version}"
+        import psycopg
+
+        with psycopg.connect(self.url) as connection:
+            row = connection.execute("SHOW server_version").fetchone()
+        return f"PostgreSQL {row[0] if row else '?'} (database {self.name})"
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--per-item", type=int, default=7)
-    parser.add_argument("--format", default="json", choices=["json", "coco", "masks"])
-    parser.add_argument("--child", nargs=3, metavar=("HOME", "PROJECT", "OUT"))
+    parser.add_argument("--formats", default="json,coco", help="comma-separated: json,coco,masks")
+    parser.add_argument("--database-url", default="", help="postgresql://...; default SQLite")
+    parser.add_argument("--child", nargs=4, metavar=("HOME", "PROJECT", "FORMAT", "OUT"))
     args = parser.parse_args()
     if args.child:
-        child(args.child[0], int(args.child[1]), args.format, args.child[2])
+        child(args.child[0], int(args.child[1]), args.child[2], args.child[3])
         return
-    with tempfile.TemporaryDirectory(prefix="pixelwise-export-bench-") as folder:
+    formats = [name.strip() for name in args.formats.split(",") if name.strip()]
+    if not formats or any(name not in FORMATS for name in formats):
+        raise SystemExit(f"--formats takes a comma-separated list of {', '.join(FORMATS)}")
+    with (
+        tempfile.TemporaryDirectory(prefix="pixelwise-export-bench-") as folder,
+        FreshDatabase(args.database_url) as database,
+    ):
         home = Path(folder) / "home"
         os.environ.pop("PIXELWISE_DATABASE_URL", None)
+        if database.url:
+            os.environ["PIXELWISE_DATABASE_URL"] = database.url
         started = time.perf_counter()
         project_id = fill(home, args.items, args.per_item)
         fill_seconds = time.perf_counter() - started
-        out = Path(folder) / "export.out"
-        command = [
-            sys.executable,
-            __file__,
-            "--format",
-            args.format,
-            "--child",
-            str(home),
-            str(project_id),
-            str(out),
-        ]
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise SystemExit(result.stderr)
-        figures = json.loads(result.stdout.strip().splitlines()[-1])
         objects = args.items * args.per_item
         print(
-            f"export {args.format}: {args.items} items x {args.per_item} objects = {objects} "
-            f"objects (SQLite, filled in {fill_seconds:.1f} s)"
+            f"{args.items:,} items x {args.per_item} objects = {objects:,} objects "
+            f"({database.describe()}, filled in {fill_seconds:.1f} s)"
         )
-        print(
-            f"  job (parts written): {figures['job_s']:.2f} s  "
-            f"({objects / figures['job_s']:,.0f} objects/s)"
-        )
-        print(
-            f"  download (assembled, streamed to a file): {figures['download_s']:.2f} s, "
-            f"{figures['bytes'] / 1e6:.1f} MB"
-        )
-        added = figures["hwm_after_kib"] - figures["hwm_before_kib"]
-        print(
-            f"  peak RSS (VmHWM): {figures['hwm_before_kib'] / 1024:.0f} MiB before the "
-            f"export, {figures['hwm_after_kib'] / 1024:.0f} MiB after "
-            f"(+{added / 1024:.0f} MiB)"
-        )
+        for format_name in formats:
+            out = Path(folder) / f"export.{format_name}"
+            command = [sys.executable, __file__, "--child", str(home), str(project_id)]
+            command += [format_name, str(out)]
+            result = subprocess.run(command, capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                raise SystemExit(result.stderr)
+            figures = json.loads(result.stdout.strip().splitlines()[-1])
+            out.unlink(missing_ok=True)
+            added = figures["hwm_after_kib"] - figures["hwm_before_kib"]
+            print(
+                f"  {format_name:5}: job {figures['job_s']:6.2f} s "
+                f"({objects / figures['job_s']:,.0f} objects/s), download "
+                f"{figures['download_s']:.2f} s ({figures['bytes'] / 1e6:,.1f} MB), peak RSS "
+                f"{figures['hwm_before_kib'] / 1024:.0f} -> "
+                f"{figures['hwm_after_kib'] / 1024:.0f} MiB (+{added / 1024:.0f} MiB)"
+            )
 
 
 if __name__ == "__main__":
