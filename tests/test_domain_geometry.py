@@ -325,3 +325,12 @@ def test_matches_pycocotools() -> None:
             assert isinstance(ours.counts, list)
             assert rle_to_string(ours.counts) == theirs["counts"].decode()
             assert rle_from_string(theirs["counts"].decode()) == ours.counts
+
+
+def test_a_box_inside_the_image_is_kept_bit_for_bit() -> None:
+    from pixelwise.domain.geometry import Box, validate_geometry
+
+    box = Box(x=358.79, y=101.3, w=89.36, h=77.7)
+    checked, flags = validate_geometry(box, width=640, height=480)
+    assert checked == box
+    assert flags == []

@@ -251,9 +251,15 @@ def _box(box: Box, canvas: _Canvas, path: str) -> Box:
             "coordinates are pixels of the original asset from its top-left corner.",
             field=path,
         )
-    clipped = (left, top, right - left, bottom - top)
-    if clipped == (box.x, box.y, box.w, box.h):
+    inside = (
+        box.x >= 0
+        and box.y >= 0
+        and box.x + box.w <= canvas.width
+        and box.y + box.h <= canvas.height
+    )
+    if inside:  # compared by edges: recomputing w from x + w - x would change its last bit
         return box
+    clipped = (left, top, right - left, bottom - top)
     canvas.flag(WAS_CLIPPED)
     return box.model_copy(update=dict(zip(("x", "y", "w", "h"), clipped, strict=True)))
 
