@@ -18,7 +18,13 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_context(request: Request) -> Context:
+async def get_context(request: Request) -> Context:
+    """The app's context. Async on purpose: it does no I/O, and a sync dependency would
+    cost every request a trip through the thread pool."""
+    return _context(request)
+
+
+def _context(request: Request) -> Context:
     ctx: Context = request.app.state.context
     return ctx
 
@@ -78,7 +84,7 @@ class Permit:
         self.action = action
 
     def __call__(self, request: Request) -> Actor:
-        ctx = get_context(request)
+        ctx = _context(request)
         actor = identify(request, ctx)
         access.authorize(ctx, actor, self.action, _project_id(request))
         return actor

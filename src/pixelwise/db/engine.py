@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from pixelwise.db.write_queue import WriteQueue
 from pixelwise.domain.errors import Unavailable
 from pixelwise.settings import hide_password
 
@@ -65,13 +66,21 @@ class Database:
                 args["connect_args"] = {"connect_timeout": 5}
             self.engine = create_engine(url, echo=echo, **args)
             self._read_engine = self.engine
+        self._queue = (
+            WriteQueue(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000) if self.dialect == "sqlite" else None
+        )
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session committed on success and rolled back on any exception."""
-        with self._writer() as session, session.begin():
+        """A session committed on success and rolled back on any exception. On SQLite the
+        process's writers take turns in arrival order (see `write_queue`)."""
+        if self._queue is None:
+            with self._writer() as session, session.begin():
+                yield session
+            return
+        with self._queue, self._writer() as session, session.begin():
             yield session
 
     @contextmanager

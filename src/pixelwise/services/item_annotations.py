@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -91,12 +91,62 @@ class _Item:
     state: str
     plane: Plane
     instruction_version_id: int | None
+    replay: SaveResult | None = None
 
 
 # Core tables for the writes of a save: plain executemany, without ORM bookkeeping.
 _OBJECTS = cast(Table, AnnotationObject.__table__)
 _CHANGES = cast(Table, AnnotationChange.__table__)
 _REVISIONS = cast(Table, AnnotationRevision.__table__)
+
+_ITEMS = cast(Table, WorkItem.__table__)
+
+# Statements of the save path, built once: building a statement costs more than running it.
+_ITEM_QUERY = (
+    select(
+        WorkItem.revision,
+        WorkItem.object_count,
+        WorkItem.answers,
+        WorkItem.state,
+        Asset.kind,
+        Asset.width,
+        Asset.height,
+        Asset.frame_count,
+        Project.instruction_version_id,
+        AnnotationRevision.revision.label("replayed_revision"),
+        AnnotationRevision.summary,
+    )
+    .join(Asset, Asset.id == WorkItem.asset_id)
+    .join(Project, Project.id == WorkItem.project_id)
+    .outerjoin(
+        AnnotationRevision,
+        and_(
+            AnnotationRevision.work_item_id == WorkItem.id,
+            AnnotationRevision.request_id == bindparam("request_id"),
+        ),
+    )
+    .where(WorkItem.id == bindparam("item_id"), WorkItem.project_id == bindparam("project_id"))
+)
+_OBJECTS_BY_UID = select(_OBJECTS.c.uid, _OBJECTS.c.id, _OBJECTS.c.time_spent).where(
+    _OBJECTS.c.work_item_id == bindparam("item_id"),
+    _OBJECTS.c.uid.in_(bindparam("uids", expanding=True)),
+)
+_MOVE = {
+    "revision": bindparam("new_revision"),
+    "object_count": bindparam("new_count"),
+    "time_spent": _ITEMS.c.time_spent + bindparam("spent"),
+    "updated_by": bindparam("user_id"),
+    "updated_at": bindparam("now"),
+}
+_ITEM_AT_BASE = (_ITEMS.c.id == bindparam("item_id"), _ITEMS.c.revision == bindparam("base"))
+_MOVE_ITEM = update(_ITEMS).where(*_ITEM_AT_BASE).values(**_MOVE)
+_MOVE_ITEM_AND_ANSWERS = (
+    update(_ITEMS).where(*_ITEM_AT_BASE).values(**_MOVE, answers=bindparam("new_answers"))
+)
+_UPDATE_OBJECT = update(_OBJECTS).where(_OBJECTS.c.id == bindparam("row_id"))
+_INSERT_OBJECTS = insert(_OBJECTS)
+_INSERT_CHANGES = insert(_CHANGES)
+_INSERT_REVISION = insert(_REVISIONS)
 
 _INSTRUCTIONS: dict[int, Instruction] = {}
 _INSTRUCTIONS_LOCK = threading.Lock()
@@ -131,26 +181,29 @@ def _plane(kind: str, width: int | None, height: int | None, frames: int | None)
     )
 
 
-def load_item(session: Session, project_id: int, item_id: int) -> _Item:
+def load_item(
+    session: Session, project_id: int, item_id: int, request_id: str | None = None
+) -> _Item:
+    """The item, its asset's plane and pinned instruction version, in one query; with
+    `request_id`, also the save that request already made (`replay`)."""
     row = session.execute(
-        select(
-            WorkItem.revision,
-            WorkItem.object_count,
-            WorkItem.answers,
-            WorkItem.state,
-            Asset.kind,
-            Asset.width,
-            Asset.height,
-            Asset.frame_count,
-            Project.instruction_version_id,
-        )
-        .join(Asset, Asset.id == WorkItem.asset_id)
-        .join(Project, Project.id == WorkItem.project_id)
-        .where(WorkItem.id == item_id, WorkItem.project_id == project_id)
+        _ITEM_QUERY,
+        {"item_id": item_id, "project_id": project_id, "request_id": request_id or ""},
     ).one_or_none()
     if row is None:
         raise NotFound(f"Project {project_id} has no item {item_id}.")
+    replay = None
+    if request_id is not None and row.replayed_revision is not None:
+        summary = row.summary or {}
+        replay = SaveResult(
+            item_id=item_id,
+            revision=row.replayed_revision,
+            replayed=True,
+            put=list(summary.get("put", [])),
+            deleted=list(summary.get("deleted", [])),
+        )
     return _Item(
+        replay=replay,
         id=item_id,
         revision=row.revision,
         object_count=row.object_count,
@@ -268,7 +321,7 @@ def apply_revision(
     deletes: list[str],
     answers: dict[str, Any] | None,
     time_spent: float,
-    existing: dict[str, AnnotationObject],
+    existing: Mapping[str, Any],
 ) -> SaveResult:
     """Write one revision: the object rows that changed, a change row each, the revision."""
     now = utcnow()
@@ -282,20 +335,17 @@ def apply_revision(
             field="put",
         )
     values: dict[str, Any] = {
-        "revision": revision,
-        "object_count": count,
-        "time_spent": WorkItem.time_spent + time_spent,
-        "updated_by": actor.user_id,
-        "updated_at": now,
+        "item_id": item.id,
+        "base": base_revision,
+        "new_revision": revision,
+        "new_count": count,
+        "spent": time_spent,
+        "user_id": actor.user_id,
+        "now": now,
     }
     if answers is not None:
-        values["answers"] = answers
-    moved = session.execute(
-        update(WorkItem)
-        .where(WorkItem.id == item.id, WorkItem.revision == base_revision)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+        values["new_answers"] = answers
+    moved = session.execute(_MOVE_ITEM if answers is None else _MOVE_ITEM_AND_ANSWERS, values)
     if getattr(moved, "rowcount", 0) != 1:
         # The same request may have raced this one and won (PostgreSQL runs them together).
         replay = _replayed(session, item.id, request_id)
@@ -307,7 +357,7 @@ def apply_revision(
     changes: list[dict[str, Any]] = []
     if new_rows:
         session.execute(
-            insert(_OBJECTS),
+            _INSERT_OBJECTS,
             [
                 _row_values(item.id, c, revision, actor, now, time_per_object.get(c.uid or "", 0))
                 | {"created_by": actor.user_id, "created_at": now}
@@ -317,7 +367,7 @@ def apply_revision(
     updated = [c for c in puts if c.uid in existing]
     if updated:
         session.execute(
-            update(_OBJECTS).where(_OBJECTS.c.id == bindparam("row_id")),
+            _UPDATE_OBJECT,
             [
                 _row_values(
                     item.id,
@@ -342,10 +392,10 @@ def apply_revision(
     if answers is not None:
         changes.append(_change(item.id, revision, "", "answers", answers))
     if changes:
-        session.execute(insert(_CHANGES), changes)
+        session.execute(_INSERT_CHANGES, changes)
     put_ids = [c.uid or "" for c in puts]
     session.execute(
-        insert(_REVISIONS),
+        _INSERT_REVISION,
         [
             {
                 "work_item_id": item.id,
@@ -394,15 +444,16 @@ def _change(item_id: int, revision: int, uid: str, op: str, data: Any) -> dict[s
     return {"work_item_id": item_id, "revision": revision, "uid": uid, "op": op, "data": data}
 
 
-def _existing(
-    session: Session, item_id: int, uids: Sequence[str] | None
-) -> dict[str, AnnotationObject]:
-    query = select(AnnotationObject).where(AnnotationObject.work_item_id == item_id)
-    if uids is not None:
-        if not uids:
-            return {}
-        query = query.where(AnnotationObject.uid.in_(list(uids)))
-    return {row.uid: row for row in session.scalars(query)}
+def _existing(session: Session, item_id: int, uids: Sequence[str] | None) -> dict[str, Any]:
+    """The item's objects by id: all of them as rows (None), or just `uid`, `id` and
+    `time_spent` of the named ones (what an incremental save needs)."""
+    if uids is None:
+        query = select(AnnotationObject).where(AnnotationObject.work_item_id == item_id)
+        return {row.uid: row for row in session.scalars(query)}
+    if not uids:
+        return {}
+    rows = session.execute(_OBJECTS_BY_UID, {"item_id": item_id, "uids": list(uids)})
+    return {row.uid: row for row in rows}
 
 
 def _saving(
@@ -428,17 +479,20 @@ def save_patch(
     the answers when given. Only the named objects are written."""
     check_unique_ids(patch.put, patch.delete, "put")
 
-    def write(session: Session) -> SaveResult:
-        item = load_item(session, project_id, item_id)
-        replay = _replayed(session, item_id, patch.request_id)
-        if replay is not None:
-            return replay
-        if patch.base_revision != item.revision:
-            raise _stale(item, patch.base_revision)
-        instruction = pinned_instruction(session, item.instruction_version_id)
-        puts = _check_all(patch.put, instruction, item.plane, "put")
+    def check(instruction: Instruction, plane: Plane) -> list[CheckedObject]:
         if patch.answers is not None:
             check_answers(instruction, patch.answers)
+        return _check_all(patch.put, instruction, plane, "put")
+
+    prepared = _prepare(ctx, project_id, item_id, patch.request_id, patch.base_revision, check)
+    if isinstance(prepared, SaveResult):
+        return prepared
+    version_id, puts = prepared
+
+    def write(session: Session) -> SaveResult:
+        item = _current(session, project_id, item_id, patch, version_id)
+        if item.replay is not None:
+            return item.replay
         existing = _existing(session, item_id, [c.uid or "" for c in puts] + list(patch.delete))
         for index, uid in enumerate(patch.delete):
             if uid not in existing:
@@ -466,6 +520,46 @@ def save_patch(
     return _saving(ctx, item_id, patch.request_id, write)
 
 
+def _prepare(
+    ctx: Context,
+    project_id: int,
+    item_id: int,
+    request_id: str,
+    base_revision: int,
+    check: Callable[[Instruction, Plane], list[CheckedObject]],
+) -> SaveResult | tuple[int | None, list[CheckedObject]]:
+    """Check a save's objects before any write lock is taken (checking is most of a save's
+    work): the earlier answer when the request was saved before, else the pinned version
+    and the checked objects. A stale base revision is refused here already."""
+    with ctx.database.read() as session:
+        item = load_item(session, project_id, item_id, request_id)
+        if item.replay is not None:
+            return item.replay
+        if base_revision != item.revision:
+            raise _stale(item, base_revision)
+        instruction = pinned_instruction(session, item.instruction_version_id)
+    return item.instruction_version_id, check(instruction, item.plane)
+
+
+def _current(
+    session: Session,
+    project_id: int,
+    item_id: int,
+    body: AnnotationPatch | AnnotationReplace,
+    version_id: int | None,
+) -> _Item:
+    """The item again, inside the write: still at the base revision, same instruction."""
+    item = load_item(session, project_id, item_id, body.request_id)
+    if item.replay is None and body.base_revision != item.revision:
+        raise _stale(item, body.base_revision)
+    if item.instruction_version_id != version_id:
+        raise Conflict(
+            "The project moved to another instruction version while this was saved; "
+            "reload the item and save again."
+        )
+    return item
+
+
 def save_replace(
     ctx: Context, actor: Actor, project_id: int, item_id: int, body: AnnotationReplace
 ) -> SaveResult:
@@ -473,16 +567,19 @@ def save_replace(
     not written."""
     check_unique_ids(body.objects, [], "objects")
 
-    def write(session: Session) -> SaveResult:
-        item = load_item(session, project_id, item_id)
-        replay = _replayed(session, item_id, body.request_id)
-        if replay is not None:
-            return replay
-        if body.base_revision != item.revision:
-            raise _stale(item, body.base_revision)
-        instruction = pinned_instruction(session, item.instruction_version_id)
-        checked = _check_all(body.objects, instruction, item.plane, "objects")
+    def check(instruction: Instruction, plane: Plane) -> list[CheckedObject]:
         check_answers(instruction, body.answers)
+        return _check_all(body.objects, instruction, plane, "objects")
+
+    prepared = _prepare(ctx, project_id, item_id, body.request_id, body.base_revision, check)
+    if isinstance(prepared, SaveResult):
+        return prepared
+    version_id, checked = prepared
+
+    def write(session: Session) -> SaveResult:
+        item = _current(session, project_id, item_id, body, version_id)
+        if item.replay is not None:
+            return item.replay
         existing = _existing(session, item_id, None)
         spent = {c.uid or "": raw.time_spent for c, raw in zip(checked, body.objects, strict=True)}
         puts = [
