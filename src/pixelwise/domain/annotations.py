@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -137,8 +138,13 @@ class CheckedObject:
     def slice(self) -> int | None:
         return None if isinstance(self.geometry, Mask3D) else self.geometry.slice
 
-    def geometry_json(self) -> dict[str, Any]:
+    @cached_property
+    def _geometry_json(self) -> dict[str, Any]:
         return self.geometry.model_dump(mode="json", exclude_none=True)
+
+    def geometry_json(self) -> dict[str, Any]:
+        """The geometry as JSON-ready data (made once: a save writes it twice)."""
+        return self._geometry_json
 
 
 def _fail(message: str, field: str, uid: str | None) -> InvalidInput:

@@ -186,10 +186,14 @@ def load_item(
 ) -> _Item:
     """The item, its asset's plane and pinned instruction version, in one query; with
     `request_id`, also the save that request already made (`replay`)."""
-    row = session.execute(
-        _ITEM_QUERY,
-        {"item_id": item_id, "project_id": project_id, "request_id": request_id or ""},
-    ).one_or_none()
+    row = (
+        session.connection()
+        .execute(
+            _ITEM_QUERY,
+            {"item_id": item_id, "project_id": project_id, "request_id": request_id or ""},
+        )
+        .one_or_none()
+    )
     if row is None:
         raise NotFound(f"Project {project_id} has no item {item_id}.")
     replay = None
@@ -345,7 +349,9 @@ def apply_revision(
     }
     if answers is not None:
         values["new_answers"] = answers
-    moved = session.execute(_MOVE_ITEM if answers is None else _MOVE_ITEM_AND_ANSWERS, values)
+    moved = session.connection().execute(
+        _MOVE_ITEM if answers is None else _MOVE_ITEM_AND_ANSWERS, values
+    )
     if getattr(moved, "rowcount", 0) != 1:
         # The same request may have raced this one and won (PostgreSQL runs them together).
         replay = _replayed(session, item.id, request_id)
@@ -356,7 +362,7 @@ def apply_revision(
         raise _stale(item, base_revision)
     changes: list[dict[str, Any]] = []
     if new_rows:
-        session.execute(
+        session.connection().execute(
             _INSERT_OBJECTS,
             [
                 _row_values(item.id, c, revision, actor, now, time_per_object.get(c.uid or "", 0))
@@ -366,7 +372,7 @@ def apply_revision(
         )
     updated = [c for c in puts if c.uid in existing]
     if updated:
-        session.execute(
+        session.connection().execute(
             _UPDATE_OBJECT,
             [
                 _row_values(
@@ -392,9 +398,9 @@ def apply_revision(
     if answers is not None:
         changes.append(_change(item.id, revision, "", "answers", answers))
     if changes:
-        session.execute(_INSERT_CHANGES, changes)
+        session.connection().execute(_INSERT_CHANGES, changes)
     put_ids = [c.uid or "" for c in puts]
-    session.execute(
+    session.connection().execute(
         _INSERT_REVISION,
         [
             {
@@ -452,7 +458,7 @@ def _existing(session: Session, item_id: int, uids: Sequence[str] | None) -> dic
         return {row.uid: row for row in session.scalars(query)}
     if not uids:
         return {}
-    rows = session.execute(_OBJECTS_BY_UID, {"item_id": item_id, "uids": list(uids)})
+    rows = session.connection().execute(_OBJECTS_BY_UID, {"item_id": item_id, "uids": list(uids)})
     return {row.uid: row for row in rows}
 
 

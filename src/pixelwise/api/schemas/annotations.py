@@ -11,18 +11,42 @@ from pixelwise.api.schemas.common import RequestBody, ResponseBody
 from pixelwise.domain.annotations import AnnotationPatch, AnnotationReplace
 
 
-def _refuse_nul(value: object, path: str = "body") -> None:
-    """No string anywhere in an annotation may hold NUL (PostgreSQL cannot store it)."""
+def _holds_nul(value: object) -> bool:
+    """Whether any string in `value` (keys included) holds a NUL character."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _nul_path(value: object, path: str) -> str | None:
+    """Where the first NUL is (only asked once one was found)."""
     if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError(f"{path} holds a NUL character, which no text may contain")
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _refuse_nul(key, path)
-            _refuse_nul(item, f"{path}.{key}")
+        return path if "\x00" in value else None
+    children: list[tuple[object, str]] = []
+    if isinstance(value, dict):
+        children = [(key, path) for key in value] + [(v, f"{path}.{k}") for k, v in value.items()]
     elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _refuse_nul(item, f"{path}[{index}]")
+        children = [(item, f"{path}[{index}]") for index, item in enumerate(value)]
+    for child, where in children:
+        if (found := _nul_path(child, where)) is not None:
+            return found
+    return None
+
+
+def _refuse_nul(value: object) -> None:
+    """No string anywhere in an annotation may hold NUL (PostgreSQL cannot store it)."""
+    if _holds_nul(value):
+        where = _nul_path(value, "body") or "body"
+        raise ValueError(f"{where} holds a NUL character, which no text may contain")
 
 
 class AnnotationPatchIn(AnnotationPatch):
