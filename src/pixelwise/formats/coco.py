@@ -34,9 +34,12 @@ for RLE segmentations (polygons with holes are rasterised as `formats.raster` sa
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from pixelwise.domain.geometry import (
     Box,
@@ -347,3 +350,208 @@ def same_rle(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Whether two RLE objects (list or string counts) encode the same mask."""
     first, second = Rle.model_validate(a), Rle.model_validate(b)
     return first.size == second.size and rle_counts(first) == rle_counts(second)
+
+
+# --- The fast path: images and annotations written as text ------------------------------
+#
+# Image items (no slices or frames) whose objects are boxes and polygons without holes -- the
+# bulk of most projects -- are written without building dicts or parsing shapes into
+# models: the stored JSON texts (answers, attributes, flags) are copied into the output, a
+# polygon's flat COCO rings are its stored outer rings without brackets, and the areas and
+# extents of a part's polygons are computed in one numpy pass. Any other shape goes through
+# `annotation_for`, an item with slices or frames (or a 3D mask) through `convert_item`; both
+# write the same document.
+
+_quote: Callable[[str], str] = json.encoder.encode_basestring
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+# A polygon part's outer ring as stored ([[x, y], ...]: only numbers, brackets, commas and
+# spaces), and a part's empty list of holes.
+_OUTER = re.compile(r'"outer"\s*:\s*(\[[-+0-9.eE,\s\[\]]*?\]\s*\])')
+# A box as stored: its type, then x, y, w and h (numbers), in that order.
+_NUMBER = r"\s*(-?[0-9][0-9.eE+-]*)\s*"
+_BOX = re.compile(
+    rf'\{{\s*"type"\s*:\s*"box"\s*,\s*"x":{_NUMBER},\s*"y":{_NUMBER},\s*"w":{_NUMBER},'
+    rf'\s*"h":{_NUMBER}[,}}]'
+)
+_EMPTY_HOLES = re.compile(r'"holes"\s*:\s*\[\s*\]')
+_UNBRACKET = str.maketrans("", "", "[] \t\r\n")
+
+# The object columns the fast path reads, after the work item id (ExportObject's fields,
+# JSON columns as text).
+ObjectRow = Sequence[Any]
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else _quote(value)
+
+
+def _extension(row: ObjectRow) -> str:
+    """The annotation's `pixelwise` object, the JSON columns copied as stored."""
+    (_, oid, uid, class_key, kind, _, attributes, source, model, score, z_order, frame,
+     slice_, track_id, flags) = row  # fmt: skip
+    return (
+        f'"pixelwise":{{"uid":{_quote(uid)},"class":{_quote(class_key)},"type":{_quote(kind)},'
+        f'"object_id":{oid},"attributes":{attributes or "{}"},"source":{_quote(source)},'
+        f'"model":{"null" if model is None else _quote(model)},'
+        f'"score":{"null" if score is None else repr(score)},"z_order":{z_order},'
+        f'"flags":{flags or "[]"},"track_id":{"null" if track_id is None else _quote(track_id)},'
+        f'"frame":{"null" if frame is None else frame},'
+        f'"slice":{"null" if slice_ is None else slice_}}}}}'
+    )
+
+
+def export_object(row: ObjectRow) -> ExportObject:
+    """An object row (work item id, then ExportObject's fields, JSON as text) parsed."""
+    return ExportObject(
+        id=row[1],
+        uid=row[2],
+        class_key=row[3],
+        geometry_type=row[4],
+        geometry=json.loads(row[5]),
+        attributes=json.loads(row[6]) if row[6] else {},
+        source=row[7],
+        model=row[8],
+        score=row[9],
+        z_order=row[10],
+        frame=row[11],
+        slice=row[12],
+        track_id=row[13],
+        flags=json.loads(row[14]) if row[14] else [],
+    )
+
+
+@dataclass
+class _Pending:
+    """Polygons waiting for their area and bbox: the flat rings, and where each goes."""
+
+    rings: list[str]
+    ring_sizes: list[int]  # vertices per ring
+    ring_counts: list[int]  # rings per polygon
+    slots: list[tuple[int, str, str]]  # (index in the annotations, text before, after)
+
+
+class TextWriter:
+    """Images and annotations of one part's items as JSON texts (`images`,
+    `annotations`), in item order, the same as `convert_item` gives."""
+
+    def __init__(self, table: ClassTable, ids: CocoIds) -> None:
+        self.table = table
+        self.ids = ids
+        self.index = {entry.key: entry.index for entry in table.classes}
+        self.images: list[str] = []
+        self.annotations: list[str] = []
+        self._pending = _Pending([], [], [], [])
+
+    def add(self, item: Sequence[Any], objects: Sequence[ObjectRow]) -> None:
+        """One item: `item` in native.ITEM_COLUMNS order, `objects` its object rows."""
+        (iid, state, _, _, _, answers, _, _, _, asset_id, folder, name, kind, width,
+         height, frame_count) = item  # fmt: skip
+        width, height = int(width or 0), int(height or 0)
+        if kind not in ("dicom", "video") and all(o[4] != "mask3d" for o in objects):
+            file_name = f"{folder}/{name}" if folder else name
+            self.images.append(
+                f'{{"id":{iid},"file_name":{_quote(file_name)},"width":{width},'
+                f'"height":{height},"pixelwise":{{"item_id":{iid},"asset_id":{asset_id},'
+                f'"kind":{_text(kind)},"state":{_text(state)},"answers":{answers or "{}"}}}}}'
+            )
+            for row in objects:
+                self._object(row, iid, height, width)
+            return
+        whole = ExportItem(
+            id=iid,
+            asset_id=asset_id,
+            folder=folder,
+            name=name,
+            kind=kind,
+            width=width,
+            height=height,
+            frame_count=frame_count,
+            state=state,
+            answers=json.loads(answers) if answers else {},
+            objects=[export_object(row) for row in objects],
+        )
+        images, annotations = convert_item(whole, self.table, self.ids)
+        self.images += [_encode(image) for image in images]
+        self.annotations += [_encode(annotation) for annotation in annotations]
+
+    def _object(self, row: ObjectRow, image_id: int, height: int, width: int) -> None:
+        kind, geometry = row[4], row[5]
+        category = self.index.get(row[3], 0)
+        head = f'{{"id":{row[1]},"image_id":{image_id},"category_id":{category},"bbox":'
+        if kind == "box":
+            match = _BOX.match(geometry)
+            if match is not None:
+                x, y, w, h = map(float, match.groups())
+                left, top, right, bottom = repr(x), repr(y), repr(x + w), repr(y + h)
+                self.annotations.append(
+                    f"{head}[{round(x, 3)!r},{round(y, 3)!r},{round(w, 3)!r},{round(h, 3)!r}],"
+                    f'"area":{w * h!r},"iscrowd":0,"segmentation":[[{left},{top},{right},'
+                    f"{top},{right},{bottom},{left},{bottom}]],{_extension(row)}"
+                )
+                return
+        elif kind == "polygon" and self._polygon(row, head, geometry):
+            return
+        obj = export_object(row)
+        entry = self.table.get(obj.class_key) or ClassEntry(
+            0, obj.class_key, obj.class_key, "", "unknown"
+        )
+        shape = parse_geometry(obj.geometry)
+        self.annotations.append(
+            _encode(annotation_for(obj, shape, entry, image_id, obj.id, height, width))
+        )
+
+    def _polygon(self, row: ObjectRow, head: str, geometry: str) -> bool:
+        """Queue a polygon without holes (False for anything else)."""
+        parts = geometry.count('"outer"')
+        outers = _OUTER.findall(geometry)
+        if (
+            not parts
+            or len(outers) != parts
+            or geometry.count('"holes"') != len(_EMPTY_HOLES.findall(geometry))
+        ):
+            return False
+        rings = [outer.translate(_UNBRACKET) for outer in outers]
+        sizes = []
+        for ring in rings:
+            values = ring.count(",") + 1
+            if not ring or values % 2:
+                return False
+            sizes.append(values // 2)
+        pending = self._pending
+        pending.rings += rings
+        pending.ring_sizes += sizes
+        pending.ring_counts.append(len(rings))
+        tail = f',"iscrowd":0,"segmentation":[[{"],[".join(rings)}]],{_extension(row)}'
+        pending.slots.append((len(self.annotations), head, tail))
+        self.annotations.append("")
+        return True
+
+    def finish(self) -> None:
+        """Compute the queued polygons' areas and bboxes (one numpy pass) and write them."""
+        pending, self._pending = self._pending, _Pending([], [], [], [])
+        if not pending.slots:
+            return
+        values = np.array(list(map(float, ",".join(pending.rings).split(","))))
+        xs, ys = values[0::2], values[1::2]
+        sizes = np.asarray(pending.ring_sizes, dtype=np.int64)
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+        following = np.arange(xs.size) + 1
+        following[starts + sizes - 1] = starts
+        cross = xs * ys[following] - xs[following] * ys
+        ring_areas = np.abs(np.add.reduceat(cross, starts)) / 2.0
+        ring_areas[sizes < 3] = 0.0
+        counts = np.asarray(pending.ring_counts, dtype=np.int64)
+        first_ring = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        areas = np.add.reduceat(ring_areas, first_ring).tolist()
+        first_vertex = starts[first_ring]
+        left = np.minimum.reduceat(xs, first_vertex)
+        top = np.minimum.reduceat(ys, first_vertex)
+        widths = (np.maximum.reduceat(xs, first_vertex) - left).tolist()
+        heights = (np.maximum.reduceat(ys, first_vertex) - top).tolist()
+        for (slot, head, tail), x, y, w, h, area in zip(
+            pending.slots, left.tolist(), top.tolist(), widths, heights, areas, strict=True
+        ):
+            self.annotations[slot] = (
+                f"{head}[{round(x, 3)!r},{round(y, 3)!r},{round(w, 3)!r},{round(h, 3)!r}],"
+                f'"area":{area!r}{tail}'
+            )

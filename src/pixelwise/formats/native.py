@@ -18,7 +18,7 @@ large project costs little more than reading it.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 FORMAT_NAME = "pixelwise"
@@ -39,9 +39,13 @@ def document_head(project: dict[str, Any], instruction: dict[str, Any] | None) -
     return _dumps(head)[:-1] + ',"items":['
 
 
+quote: Callable[[str], str] = json.encoder.encode_basestring
+"""A str as a JSON string (the C encoder's, non-ASCII kept as it is)."""
+
+
 def text(value: str | None) -> str:
     """A JSON string (or null)."""
-    return "null" if value is None else _dumps(value)
+    return "null" if value is None else quote(value)
 
 
 def number(value: float | int | None) -> str:
@@ -80,9 +84,11 @@ OBJECT_COLUMNS = (
 
 
 def object_text(row: Sequence[Any]) -> str:
-    """One object as JSON; `row` holds OBJECT_COLUMNS (JSON columns as text, times as ISO
-    8601 text)."""
+    """One object as JSON; `row` holds the object's work item id, then OBJECT_COLUMNS (JSON
+    columns as text, times as ISO 8601 text). Built by one string format, without parsing
+    or encoding the JSON columns."""
     (
+        _,
         oid,
         uid,
         class_key,
@@ -105,14 +111,21 @@ def object_text(row: Sequence[Any]) -> str:
         updated_at,
     ) = row
     return (
-        f'{{"id":{oid},"uid":{text(uid)},"class":{text(class_key)},'
-        f'"type":{text(geometry_type)},"geometry":{raw(geometry)},'
-        f'"attributes":{raw(attributes, "{}")},"source":{text(source)},"model":{text(model)},'
-        f'"score":{number(score)},"z_order":{z_order},"frame":{number(frame)},'
-        f'"slice":{number(slice_)},"track_id":{text(track_id)},"flags":{raw(flags, "[]")},'
-        f'"time_spent":{number(time_spent)},"revision":{revision},'
-        f'"created_by":{number(created_by)},"created_at":{text(created_at)},'
-        f'"updated_by":{number(updated_by)},"updated_at":{text(updated_at)}}}'
+        f'{{"id":{oid},"uid":{quote(uid)},"class":{quote(class_key)},'
+        f'"type":{quote(geometry_type)},"geometry":{geometry},'
+        f'"attributes":{"{}" if attributes is None else attributes},'
+        f'"source":{quote(source)},'
+        f'"model":{"null" if model is None else quote(model)},'
+        f'"score":{"null" if score is None else repr(score)},"z_order":{z_order},'
+        f'"frame":{"null" if frame is None else frame},'
+        f'"slice":{"null" if slice_ is None else slice_},'
+        f'"track_id":{"null" if track_id is None else quote(track_id)},'
+        f'"flags":{"[]" if flags is None else flags},'
+        f'"time_spent":{"null" if time_spent is None else repr(time_spent)},'
+        f'"revision":{revision},"created_by":{"null" if created_by is None else created_by},'
+        f'"created_at":{"null" if created_at is None else quote(created_at)},'
+        f'"updated_by":{"null" if updated_by is None else updated_by},'
+        f'"updated_at":{"null" if updated_at is None else quote(updated_at)}}}'
     )
 
 

@@ -24,7 +24,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, func, literal_column, select
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from pixelwise.db.models import (
@@ -36,7 +48,7 @@ from pixelwise.db.models import (
 )
 from pixelwise.domain.item_filter import ItemFilter
 from pixelwise.formats import coco, masks, native
-from pixelwise.formats.items import ClassTable, ExportItem, ExportObject
+from pixelwise.formats.items import ClassTable, ExportItem
 from pixelwise.services.item_query import item_condition
 from pixelwise.storage.blobs import BlobStore
 
@@ -74,24 +86,40 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-_ITEM_COLUMNS = (
-    WorkItem.id,
-    WorkItem.state,
-    WorkItem.round,
-    WorkItem.revision,
-    WorkItem.object_count,
-    cast(WorkItem.answers, Text),
-    WorkItem.time_spent,
-    WorkItem.updated_by,
-    WorkItem.updated_at,
-    Asset.id,
-    Asset.folder,
-    Asset.name,
-    Asset.kind,
-    Asset.width,
-    Asset.height,
-    Asset.frame_count,
-)
+def _iso_sql(column: Any, dialect: str) -> Any:
+    """A UTC timestamp column as ISO 8601 text, made by the database (SQLite keeps them as
+    'YYYY-MM-DD HH:MM:SS.ffffff' in UTC; PostgreSQL formats them)."""
+    if dialect == "postgresql":
+        return func.to_char(
+            func.timezone("UTC", column), literal_column('\'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\'')
+        )
+    return func.replace(column, literal_column("' '"), literal_column("'T'")).concat("+00:00")
+
+
+def _item_columns(dialect: str) -> tuple[Any, ...]:
+    """The columns of an item row (native.ITEM_COLUMNS): JSON columns and times as text."""
+    return (
+        WorkItem.id,
+        WorkItem.state,
+        WorkItem.round,
+        WorkItem.revision,
+        WorkItem.object_count,
+        cast(WorkItem.answers, Text),
+        WorkItem.time_spent,
+        WorkItem.updated_by,
+        _iso_sql(WorkItem.updated_at, dialect),
+        Asset.id,
+        Asset.folder,
+        Asset.name,
+        Asset.kind,
+        Asset.width,
+        Asset.height,
+        Asset.frame_count,
+    )
+
+
+# What every format reads of an object, after its work item id: ExportObject's fields, the
+# JSON columns as text.
 _OBJECT_COLUMNS = (
     AnnotationObject.work_item_id,
     AnnotationObject.id,
@@ -108,19 +136,66 @@ _OBJECT_COLUMNS = (
     AnnotationObject.slice,
     AnnotationObject.track_id,
     cast(AnnotationObject.flags, Text),
-    AnnotationObject.time_spent,
-    AnnotationObject.revision,
-    AnnotationObject.created_by,
-    AnnotationObject.created_at,
-    AnnotationObject.updated_by,
-    AnnotationObject.updated_at,
 )
+
+
+def _object_columns(dialect: str, native_json: bool) -> tuple[Any, ...]:
+    """The object columns a format reads. The native format reads, on SQLite, each object's
+    JSON built by `json_object` (measured: as fast to read as the bare columns, and
+    nothing left to format), elsewhere the rest of native.OBJECT_COLUMNS (times as ISO
+    8601 text made by the database; PostgreSQL's `json_build_object` is three times
+    slower than reading the columns)."""
+    if not native_json:
+        return _OBJECT_COLUMNS
+    o = AnnotationObject
+    if dialect == "sqlite":
+        return (o.work_item_id, _sqlite_object_json())
+    return (
+        *_OBJECT_COLUMNS,
+        o.time_spent,
+        o.revision,
+        o.created_by,
+        _iso_sql(o.created_at, dialect),
+        o.updated_by,
+        _iso_sql(o.updated_at, dialect),
+    )
+
+
+def _sqlite_object_json() -> Any:
+    """An object as native JSON text, built by SQLite's `json_object`."""
+    o = AnnotationObject
+    pairs = [
+        ("id", o.id),
+        ("uid", o.uid),
+        ("class", o.class_key),
+        ("type", o.geometry_type),
+        ("geometry", func.json(o.geometry)),
+        ("attributes", func.json(o.attributes)),
+        ("source", o.source),
+        ("model", o.model),
+        ("score", o.score),
+        ("z_order", o.z_order),
+        ("frame", o.frame),
+        ("slice", o.slice),
+        ("track_id", o.track_id),
+        ("flags", func.json(o.flags)),
+        ("time_spent", o.time_spent),
+        ("revision", o.revision),
+        ("created_by", o.created_by),
+        ("created_at", _iso_sql(o.created_at, "sqlite")),
+        ("updated_by", o.updated_by),
+        ("updated_at", _iso_sql(o.updated_at, "sqlite")),
+    ]
+    arguments: list[Any] = []
+    for key, value in pairs:
+        arguments += [literal_column(f"'{key}'"), value]
+    return type_coerce(func.json_object(*arguments), Text)
 
 
 def items_query(project_id: int, node: ItemFilter | None, dialect: str) -> Select[*tuple[Any, ...]]:
     """Items of the project that match the filter, with their asset, in id order."""
     return (
-        select(*_ITEM_COLUMNS)
+        select(*_item_columns(dialect))
         .join(Asset, Asset.id == WorkItem.asset_id)
         .where(WorkItem.project_id == project_id, item_condition(node, dialect))
         .order_by(WorkItem.id)
@@ -138,18 +213,27 @@ def count_items(session: Session, project_id: int, node: ItemFilter | None, dial
 
 @dataclass
 class Chunk:
-    """One part's worth of rows: items (ITEM_COLUMNS order) and, per item id, its objects
-    (object columns after the item id) and, when asked for, its revisions as JSON texts."""
+    """One part's worth of rows: items (native.ITEM_COLUMNS order) and, per item id, its
+    object rows (the work item id, then the object columns) and, when asked for, its
+    revisions as JSON texts."""
 
     items: Sequence[Sequence[Any]]
     objects: dict[int, list[Sequence[Any]]] = field(default_factory=dict)
     revisions: dict[int, list[str]] | None = None
-    texts: dict[int, list[str]] | None = None  # objects as native JSON, built by the database
     object_total: int = 0
 
     @property
     def object_count(self) -> int:
         return self.object_total
+
+
+def _of_items(ids: list[int], dialect: str) -> Any:
+    """`work_item_id` among `ids`: one array parameter on PostgreSQL, a list elsewhere."""
+    if dialect == "postgresql":
+        return AnnotationObject.work_item_id == any_(
+            bindparam("item_ids", ids, type_=postgresql.ARRAY(BigInteger))
+        )
+    return AnnotationObject.work_item_id.in_(ids)
 
 
 def read_chunk(
@@ -163,32 +247,32 @@ def read_chunk(
     revisions: bool = False,
     native_json: bool = False,
 ) -> Chunk:
-    """The next `limit` matching items after item id `after`, with their objects."""
-    items = list(
-        session.execute(
-            items_query(project_id, node, dialect).where(WorkItem.id > after).limit(limit)
-        )
-    )
+    """The next `limit` matching items after item id `after`, with their objects. Rows are
+    read through the connection as plain rows (no ORM, no JSON parsing); `native_json`
+    reads the columns only the native format writes."""
+    connection = session.connection()
+    query = items_query(project_id, node, dialect).where(WorkItem.id > after).limit(limit)
+    items = connection.execute(query).all()
     chunk = Chunk(items)
     if not items:
         return chunk
     ids = [row[0] for row in items]
-    built = object_json_column(dialect) if native_json else None
-    columns = (AnnotationObject.work_item_id, built) if built is not None else _OBJECT_COLUMNS
-    query = (
-        select(*columns)
-        .where(AnnotationObject.work_item_id.in_(ids))
+    objects_query = (
+        select(*_object_columns(dialect, native_json))
+        .where(_of_items(ids, dialect))
         .order_by(AnnotationObject.work_item_id, AnnotationObject.id)
     )
-    if built is not None:
-        chunk.texts = {}
-        for item_id, text in session.execute(query):
-            chunk.texts.setdefault(item_id, []).append(text)
-        chunk.object_total = sum(len(texts) for texts in chunk.texts.values())
-    else:
-        for row in session.execute(query):
-            chunk.objects.setdefault(row[0], []).append(row[1:])
-        chunk.object_total = sum(len(rows) for rows in chunk.objects.values())
+    grouped = chunk.objects
+    total = 0
+    current = -1
+    rows: list[Sequence[Any]] = []
+    for row in connection.execute(objects_query).all():
+        if row[0] != current:
+            current = row[0]
+            rows = grouped.setdefault(current, [])
+        rows.append(row)
+        total += 1
+    chunk.object_total = total
     if revisions:
         chunk.revisions = _revisions(session, ids)
     return chunk
@@ -231,87 +315,11 @@ def _revisions(session: Session, ids: list[int]) -> dict[int, list[str]]:
     return result
 
 
-def _iso_sql(column: Any, dialect: str) -> Any:
-    """A UTC timestamp column as ISO 8601 text, made by the database (SQLite keeps them as
-    'YYYY-MM-DD HH:MM:SS.ffffff' in UTC; PostgreSQL formats them)."""
-    if dialect == "postgresql":
-        return func.to_char(
-            func.timezone("UTC", column), literal_column('\'YYYY-MM-DD"T"HH24:MI:SS.US"+00:00"\'')
-        )
-    return func.replace(column, literal_column("' '"), literal_column("'T'")).concat("+00:00")
-
-
-def object_json_column(dialect: str) -> Any:
-    """An object as native JSON text, built by the database itself (SQLite `json_object`,
-    PostgreSQL `json_build_object`): the fastest way to turn a million rows into JSON, since
-    no value becomes a Python object. None on other engines (Python builds the text)."""
-    o = AnnotationObject
-    build: Any
-    embed: Any
-    if dialect == "sqlite":
-        build, embed = func.json_object, func.json
-    elif dialect == "postgresql":
-        build, embed = func.json_build_object, (lambda column: column)
-    else:
-        return None
-    pairs = [
-        ("id", o.id),
-        ("uid", o.uid),
-        ("class", o.class_key),
-        ("type", o.geometry_type),
-        ("geometry", embed(o.geometry)),
-        ("attributes", embed(o.attributes)),
-        ("source", o.source),
-        ("model", o.model),
-        ("score", o.score),
-        ("z_order", o.z_order),
-        ("frame", o.frame),
-        ("slice", o.slice),
-        ("track_id", o.track_id),
-        ("flags", embed(o.flags)),
-        ("time_spent", o.time_spent),
-        ("revision", o.revision),
-        ("created_by", o.created_by),
-        ("created_at", _iso_sql(o.created_at, dialect)),
-        ("updated_by", o.updated_by),
-        ("updated_at", _iso_sql(o.updated_at, dialect)),
-    ]
-    arguments: list[Any] = []
-    for key, value in pairs:
-        arguments += [literal_column(f"'{key}'"), value]
-    return cast(build(*arguments), Text)
-
-
-def _native_object(row: Sequence[Any]) -> str:
-    values = list(row)
-    values[17] = _iso(values[17])  # created_at
-    values[19] = _iso(values[19])  # updated_at
-    return native.object_text(values)
-
-
 def export_items(chunk: Chunk) -> list[ExportItem]:
     """The chunk's items as the format modules read them (JSON columns parsed)."""
     result = []
     for row in chunk.items:
-        objects = [
-            ExportObject(
-                id=o[0],
-                uid=o[1],
-                class_key=o[2],
-                geometry_type=o[3],
-                geometry=json.loads(o[4]),
-                attributes=json.loads(o[5]) if o[5] else {},
-                source=o[6],
-                model=o[7],
-                score=o[8],
-                z_order=o[9],
-                frame=o[10],
-                slice=o[11],
-                track_id=o[12],
-                flags=json.loads(o[13]) if o[13] else [],
-            )
-            for o in chunk.objects.get(row[0], [])
-        ]
+        objects = [coco.export_object(o) for o in chunk.objects.get(row[0], [])]
         result.append(
             ExportItem(
                 id=row[0],
@@ -346,15 +354,15 @@ def json_part(manifest: dict[str, Any], chunk: Chunk) -> tuple[bytes, dict[str, 
     head = native.document_head(manifest["project"], manifest["instruction"]).encode()
     texts = []
     revisions = chunk.revisions
+    object_text = native.object_text
     for row in chunk.items:
-        values = list(row)
-        values[8] = _iso(values[8])
-        if chunk.texts is not None:
-            objects = chunk.texts.get(row[0], [])
+        rows = chunk.objects.get(row[0], ())
+        if rows and len(rows[0]) == 2:  # built by the database
+            objects = [o[1] for o in rows]
         else:
-            objects = [_native_object(o) for o in chunk.objects.get(row[0], [])]
+            objects = [object_text(o) for o in rows]
         history = None if revisions is None else revisions.get(row[0], [])
-        texts.append(native.item_text(values, objects, history))
+        texts.append(native.item_text(row, objects, history))
     body = ",".join(texts).encode()
     return head + body + native.DOCUMENT_END.encode(), {"items": [len(head), len(head) + len(body)]}
 
@@ -377,14 +385,12 @@ def coco_part(
     annotations; the COCO id counters in `manifest["state"]` move on."""
     table = ClassTable.from_json(manifest["classes"])
     ids = coco.CocoIds.from_json(manifest["state"]["coco_ids"])
-    images: list[str] = []
-    annotations: list[str] = []
-    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-    for done, item in enumerate(export_items(chunk), start=1):
-        item_images, item_annotations = coco.convert_item(item, table, ids)
-        images += [encode(image) for image in item_images]
-        annotations += [encode(annotation) for annotation in item_annotations]
+    writer = coco.TextWriter(table, ids)
+    for done, row in enumerate(chunk.items, start=1):
+        writer.add(row, chunk.objects.get(row[0], ()))
         tick(done)
+    writer.finish()
+    images, annotations = writer.images, writer.annotations
     manifest["state"]["coco_ids"] = ids.to_json()
     head = coco_head(manifest).encode()
     image_bytes = ",".join(images).encode()
