@@ -11,7 +11,7 @@ export default defineConfig({
     sourcemap: true,
   },
   server: {
-    proxy: { "/api": "http://127.0.0.1:8000" },
+    proxy: { "/api": "http://127.0.0.1:8080" }, // `pixelwise serve` on its default port
   },
   test: {
     include: ["src/**/*.test.ts", "tests/**/*.test.ts"],

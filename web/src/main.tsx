@@ -1,5 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { App } from "./app/App";
+import "./styles.css";
 
 const root = document.getElementById("root");
 if (root === null) {
@@ -7,6 +9,6 @@ if (root === null) {
 }
 createRoot(root).render(
   <StrictMode>
-    <p>Pixelwise</p>
+    <App />
   </StrictMode>,
 );

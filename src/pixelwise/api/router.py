@@ -1,9 +1,11 @@
-"""Every router of the API, in the order the OpenAPI document lists them."""
+"""Every router of the API, in the order the OpenAPI document lists them, then the web client
+(last: it answers every other GET outside /api)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
+from pixelwise.api import web
 from pixelwise.api.routes import (
     audit,
     auth,
@@ -36,4 +38,5 @@ ROUTERS: list[APIRouter] = [
     jobs.router,
     docs.router,
     metrics.router,
+    web.router,
 ]

@@ -89,6 +89,22 @@ def config(home: HomeOpt = None) -> None:
         typer.echo(f"{key}={'' if value is None else value}")
 
 
+@app.command()
+def openapi() -> None:
+    """Print the API's OpenAPI document (JSON); it touches no data directory or database."""
+    import json
+    import tempfile
+
+    from pixelwise.app import create_app
+
+    with tempfile.TemporaryDirectory(prefix="pixelwise-openapi-") as scratch:
+        settings = settings_from(home=scratch, database_url="", broker_url="", storage_url="")
+        api = create_app(settings)
+        document = api.openapi()
+        api.state.context.database.dispose()
+    typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
 def guard(action: Callable[[], T]) -> T:
     """Run `action`, turning expected errors into one line (exit 2 for settings, else 1)."""
     from pixelwise.domain.errors import PixelwiseError

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import fastapi_offline
 from fastapi import APIRouter, Depends, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from pixelwise.api.deps import permit
 from pixelwise.domain.errors import NotFound
@@ -56,9 +56,3 @@ def docs_static(name: str, _: Anyone) -> FileResponse:
     return FileResponse(
         STATIC / name, media_type=media_type, headers={"Cache-Control": "public, max-age=86400"}
     )
-
-
-@router.get("/", include_in_schema=False)
-def root(_: Anyone) -> RedirectResponse:
-    """Until the web client ships, the front page is the API's documentation."""
-    return RedirectResponse("/api/docs")
