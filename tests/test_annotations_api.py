@@ -379,3 +379,35 @@ def test_the_same_request_sent_at_once_is_saved_once(client: TestClient, admin_t
     assert answers == [(200, 1)] * 4
     revisions = client.get(f"{url}/revisions", headers=bearer(admin_token)).json()
     assert len(revisions) == 1
+
+
+def test_objects_keep_their_bounding_box_and_area(
+    client: TestClient, admin_token: str, ctx: Context
+) -> None:
+    project_id, _, [item_id] = make_project(client, admin_token, ["a.png"])
+    PIXELS = HEIGHT * WIDTH
+    square = [[0, 0], [20, 0], [20, 20], [0, 20]]
+    hole = [[5, 5], [10, 5], [10, 10], [5, 10]]
+    holed = {"type": "polygon", "parts": [{"outer": square, "holes": [hole]}]}
+    saved = patch(client, admin_token, project_id, item_id, 0, put=[
+        {"id": "b", "class": "car", "geometry": box(2, 3, 10, 4)},
+        {"id": "p", "class": "road", "geometry": holed},
+        {"id": "m", "class": "sky", "geometry": {"type": "mask", "rle": {
+            "size": [HEIGHT, WIDTH], "counts": [HEIGHT * 2 + 1, 3, PIXELS - HEIGHT * 2 - 4]}}},
+    ])  # fmt: skip
+    assert saved.status_code == 200, saved.text
+    with ctx.database.read() as session:
+        rows = session.execute(
+            select(
+                AnnotationObject.uid,
+                AnnotationObject.bbox_x,
+                AnnotationObject.bbox_y,
+                AnnotationObject.bbox_w,
+                AnnotationObject.bbox_h,
+                AnnotationObject.area,
+            ).where(AnnotationObject.work_item_id == item_id)
+        ).all()
+    measures = {row[0]: tuple(row[1:]) for row in rows}
+    assert measures["b"] == (2, 3, 10, 4, 40)
+    assert measures["p"] == (0, 0, 20, 20, 375)
+    assert measures["m"] == (2, 1, 1, 3, 3), "column 2, rows 1 to 3"

@@ -19,7 +19,15 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from pixelwise.domain.errors import InvalidInput
-from pixelwise.domain.geometry import Geometry, Mask3D, Points, parse_geometry, validate_geometry
+from pixelwise.domain.geometry import (
+    Geometry,
+    Mask3D,
+    Points,
+    area_of,
+    bbox_of,
+    parse_geometry,
+    validate_geometry,
+)
 from pixelwise.domain.instructions_attributes import check_attribute_values
 from pixelwise.domain.instructions_base import Problem, join_path
 from pixelwise.domain.instructions_model import Instruction, LabelClass, Tool
@@ -141,6 +149,12 @@ class CheckedObject:
     @cached_property
     def _geometry_json(self) -> dict[str, Any]:
         return self.geometry.model_dump(mode="json", exclude_none=True)
+
+    @cached_property
+    def measures(self) -> tuple[float, float, float, float, float]:
+        """(x, y, w, h) of the bounding box and the area, kept with the object so that
+        exports and statistics need not work them out again."""
+        return (*bbox_of(self.geometry), area_of(self.geometry))
 
     def geometry_json(self) -> dict[str, Any]:
         """The geometry as JSON-ready data (made once: a save writes it twice)."""

@@ -46,7 +46,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from pixelwise.domain.errors import InvalidInput
-from pixelwise.domain.geometry_measure import Bbox, bbox_of, rotated_box_corners
+from pixelwise.domain.geometry_measure import Bbox, area_of, bbox_of, rotated_box_corners
 from pixelwise.domain.geometry_models import (
     GEOMETRY_TYPES,
     Box,
@@ -102,6 +102,7 @@ __all__ = [
     "Rle",
     "RotatedBox",
     "SliceMask",
+    "area_of",
     "bbox_of",
     "is_self_intersecting",
     "parse_geometry",

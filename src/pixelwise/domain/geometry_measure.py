@@ -1,4 +1,5 @@
-"""Measures of annotation shapes that exports need: corners of rotated boxes, bounding boxes."""
+"""Measures of annotation shapes that exports and statistics need: corners of rotated boxes,
+bounding boxes, areas."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pixelwise.domain.geometry_models import (
     Box,
     Geometry,
     Mask,
+    Mask3D,
     Point,
     Points,
     Polygon,
@@ -17,7 +19,8 @@ from pixelwise.domain.geometry_models import (
     Rle,
     RotatedBox,
 )
-from pixelwise.domain.geometry_rle import rle_decode
+from pixelwise.domain.geometry_rings import polygon_area
+from pixelwise.domain.geometry_rle import rle_counts, rle_decode
 
 
 def rotated_box_corners(box: RotatedBox) -> list[Point]:
@@ -73,3 +76,20 @@ def bbox_of(geometry: Geometry) -> Bbox:
     left, top = min(e[0] for e in extents), min(e[1] for e in extents)
     right, bottom = max(e[2] for e in extents), max(e[3] for e in extents)
     return float(left), float(top), float(right - left), float(bottom - top)
+
+
+def area_of(geometry: Geometry) -> float:
+    """The area in pixels, as COCO's `area`: boxes and polygons by their outline (holes taken
+    out), masks by their foreground pixels (all slices of a 3D mask), lines and points 0."""
+    if isinstance(geometry, Box | RotatedBox):
+        return geometry.w * geometry.h
+    if isinstance(geometry, Polygon):
+        return sum(
+            polygon_area(part.outer) - sum(polygon_area(hole) for hole in part.holes)
+            for part in geometry.parts
+        )
+    if isinstance(geometry, Mask):
+        return float(sum(rle_counts(geometry.rle)[1::2]))
+    if isinstance(geometry, Mask3D):
+        return float(sum(sum(rle_counts(part.rle)[1::2]) for part in geometry.slices))
+    return 0.0

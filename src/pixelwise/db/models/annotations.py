@@ -72,6 +72,12 @@ class AnnotationObject(Base):
     slice: Mapped[int | None] = mapped_column(Integer, nullable=True)
     track_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     flags: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    # Bounding box and area of the geometry (COCO's bbox and area), kept at save time.
+    bbox_x: Mapped[float | None] = mapped_column(Float, nullable=True)
+    bbox_y: Mapped[float | None] = mapped_column(Float, nullable=True)
+    bbox_w: Mapped[float | None] = mapped_column(Float, nullable=True)
+    bbox_h: Mapped[float | None] = mapped_column(Float, nullable=True)
+    area: Mapped[float | None] = mapped_column(Float, nullable=True)
     time_spent: Mapped[float] = mapped_column(Float, default=0.0)
     revision: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[int | None] = mapped_column(
