@@ -1,13 +1,33 @@
-import { expect, type Page, test } from "@playwright/test";
+import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 import { e2eServer } from "./server";
 
 const server = e2eServer();
+const DATASETS = 51; // one more than a page of the datasets list
+
+/** Datasets made through the API as the admin, with a session of its own. */
+async function addDatasets(request: APIRequestContext, count: number): Promise<void> {
+  const login = await request.post(`${server.url}/api/auth/login`, {
+    data: { email: server.email, password: server.password },
+  });
+  expect(login.status()).toBe(200);
+  const { csrf_token: csrf } = (await login.json()) as { csrf_token: string };
+  for (let index = 1; index <= count; index += 1) {
+    const name = `set ${String(index).padStart(2, "0")}`;
+    const made = await request.post(`${server.url}/api/datasets`, {
+      data: { name, description: index === 1 ? "the first one" : "" },
+      headers: { "X-CSRF-Token": csrf },
+    });
+    expect(made.status(), await made.text()).toBe(201);
+  }
+  await request.post(`${server.url}/api/auth/logout`, { headers: { "X-CSRF-Token": csrf } });
+}
 
 async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
 }
 
 test("sign in, see the datasets, create an API token, sign out", async ({ page, request }) => {
+  await addDatasets(request, DATASETS);
   await page.goto(`${server.url}/`);
   await expect(page).toHaveURL(/\/sign-in\?next=/);
   await expect(page.getByRole("heading", { name: "Sign in to Pixelwise" })).toBeVisible();
@@ -23,9 +43,13 @@ test("sign in, see the datasets, create an API token, sign out", async ({ page, 
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/\/datasets$/);
   await expect(page.getByRole("heading", { name: "Datasets" })).toBeVisible();
-  await expect(page.getByText("No datasets yet.")).toBeVisible();
   await expect(page.getByText(server.email)).toBeVisible();
+  const rows = page.locator("tbody tr");
+  await expect(rows).toHaveCount(50);
   await snap(page, "02-datasets");
+  await page.getByRole("button", { name: "Load more" }).click();
+  await expect(rows).toHaveCount(DATASETS);
+  await expect(page.getByText(`All ${DATASETS} datasets shown.`)).toBeVisible();
 
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Profile" }).click();
   await expect(page.getByRole("heading", { name: "Profile" })).toBeVisible();
