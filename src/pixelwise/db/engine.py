@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -89,6 +89,12 @@ class Database:
         objects it loaded stay readable."""
         with self._reader() as session:
             yield session
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """A plain connection for a few Core queries on a hot path (no ORM session)."""
+        with self._read_engine.connect() as connection:
+            yield connection
 
     def check(self) -> None:
         """Raise `Unavailable` with a one-line reason when the database cannot be reached."""

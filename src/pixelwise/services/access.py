@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
 from pixelwise.db.models import Membership, Project
 from pixelwise.domain.errors import NotAuthenticated, NotFound, PermissionDenied
@@ -17,18 +17,25 @@ from pixelwise.domain.permissions import (
 )
 from pixelwise.services.context import Actor, Context
 
+_ROLE_QUERY = (
+    select(Project.id, Membership.role)
+    .outerjoin(
+        Membership,
+        and_(Membership.project_id == Project.id, Membership.user_id == bindparam("user_id")),
+    )
+    .where(Project.id == bindparam("project_id"))
+)  # built once: every project request runs it
+
 
 def project_role(ctx: Context, user_id: int, project_id: int) -> ProjectRole | None:
     """The user's role in the project, or None when not a member. NotFound for no project."""
-    with ctx.database.read() as session:
-        if session.get(Project, project_id) is None:
-            raise NotFound(f"There is no project {project_id}.")
-        role = session.scalar(
-            select(Membership.role).where(
-                Membership.project_id == project_id, Membership.user_id == user_id
-            )
-        )
-    return ProjectRole(role) if role else None
+    with ctx.database.read_connection() as connection:
+        row = connection.execute(
+            _ROLE_QUERY, {"user_id": user_id, "project_id": project_id}
+        ).one_or_none()
+    if row is None:
+        raise NotFound(f"There is no project {project_id}.")
+    return ProjectRole(row.role) if row.role else None
 
 
 def authorize(

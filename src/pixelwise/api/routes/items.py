@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from starlette.concurrency import run_in_threadpool
 
 from pixelwise.api.deps import CtxDep, permit
+from pixelwise.api.nul_body import refuse_nul_body
 from pixelwise.api.schemas.annotations import (
     AnnotationOut,
     AnnotationPatchIn,
@@ -75,7 +76,9 @@ def get_annotation(project_id: IdPath, item_id: IdPath, ctx: CtxDep, _: Reader) 
     return AnnotationOut.model_validate(item_annotations.get_annotation(ctx, project_id, item_id))
 
 
-@router.patch("/{item_id}/annotation", response_model=SaveOut)
+@router.patch(
+    "/{item_id}/annotation", response_model=SaveOut, dependencies=[Depends(refuse_nul_body)]
+)
 async def patch_annotation(
     project_id: IdPath, item_id: IdPath, body: AnnotationPatchIn, ctx: CtxDep, actor: Writer
 ) -> SaveOut:
@@ -89,7 +92,9 @@ async def patch_annotation(
     return SaveOut.model_validate(saved)
 
 
-@router.put("/{item_id}/annotation", response_model=SaveOut)
+@router.put(
+    "/{item_id}/annotation", response_model=SaveOut, dependencies=[Depends(refuse_nul_body)]
+)
 async def replace_annotation(
     project_id: IdPath, item_id: IdPath, body: AnnotationReplaceIn, ctx: CtxDep, actor: Writer
 ) -> SaveOut:

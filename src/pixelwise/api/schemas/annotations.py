@@ -5,68 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from pixelwise.api.schemas.common import RequestBody, ResponseBody
 from pixelwise.domain.annotations import AnnotationPatch, AnnotationReplace
 
 
-def _holds_nul(value: object) -> bool:
-    """Whether any string in `value` (keys included) holds a NUL character."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack.extend(item.keys())
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
-def _nul_path(value: object, path: str) -> str | None:
-    """Where the first NUL is (only asked once one was found)."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    children: list[tuple[object, str]] = []
-    if isinstance(value, dict):
-        children = [(key, path) for key in value] + [(v, f"{path}.{k}") for k, v in value.items()]
-    elif isinstance(value, list):
-        children = [(item, f"{path}[{index}]") for index, item in enumerate(value)]
-    for child, where in children:
-        if (found := _nul_path(child, where)) is not None:
-            return found
-    return None
-
-
-def _refuse_nul(value: object) -> None:
-    """No string anywhere in an annotation may hold NUL (PostgreSQL cannot store it)."""
-    if _holds_nul(value):
-        where = _nul_path(value, "body") or "body"
-        raise ValueError(f"{where} holds a NUL character, which no text may contain")
-
-
 class AnnotationPatchIn(AnnotationPatch):
     __doc__ = AnnotationPatch.__doc__
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        _refuse_nul(data)
-        return data
 
 
 class AnnotationReplaceIn(AnnotationReplace):
     __doc__ = AnnotationReplace.__doc__
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        _refuse_nul(data)
-        return data
 
 
 class SearchIn(RequestBody):
