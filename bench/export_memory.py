@@ -85,6 +85,19 @@ def _geometry(n: int, k: int) -> tuple[str, str, dict[str, Any]]:
     return "road", "polygon", {"type": "polygon", "parts": [{"outer": ring, "holes": []}]}
 
 
+def _measures(geometry: dict[str, Any]) -> tuple[float, float, float, float, float]:
+    """Bounding box and area as a save keeps them (`domain.geometry.bbox_of`, `area_of`)."""
+    from pixelwise.domain.geometry import polygon_area
+
+    if geometry["type"] == "box":
+        w, h = geometry["w"], geometry["h"]
+        return geometry["x"], geometry["y"], w, h, w * h
+    ring = geometry["parts"][0]["outer"]
+    xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+    left, top = min(xs), min(ys)
+    return left, top, max(xs) - left, max(ys) - top, polygon_area(ring)
+
+
 def fill(home: Path, items: int, per_item: int) -> int:
     """Create the project; returns its id."""
     from sqlalchemy import insert
@@ -170,6 +183,7 @@ def fill(home: Path, items: int, per_item: int) -> int:
                 for k in range(per_item):
                     object_id += 1
                     class_key, kind, geometry = _geometry(object_id, k)
+                    x, y, w, h, area = _measures(geometry)
                     rows.append(
                         {
                             "id": object_id,
@@ -182,6 +196,11 @@ def fill(home: Path, items: int, per_item: int) -> int:
                             "source": "manual",
                             "z_order": k,
                             "flags": [],
+                            "bbox_x": x,
+                            "bbox_y": y,
+                            "bbox_w": w,
+                            "bbox_h": h,
+                            "area": area,
                             "time_spent": 1.0,
                             "revision": 1,
                             "created_at": now,

@@ -664,3 +664,122 @@ def test_the_cli_writes_the_export_to_a_file(tmp_path: Path, database_url: str) 
     unknown = pixelwise("export", "--project", "nope", "--out", str(out), env=env_for(home))
     assert unknown.returncode == 1
     assert "no project named" in unknown.stderr
+
+
+def _close(one: Any, two: Any) -> bool:
+    """Equal JSON values, floats to 12 significant digits (areas are summed in another
+    order by the two writers)."""
+    if isinstance(one, dict) and isinstance(two, dict):
+        return one.keys() == two.keys() and all(_close(one[k], two[k]) for k in one)
+    if isinstance(one, list) and isinstance(two, list):
+        return len(one) == len(two) and all(_close(a, b) for a, b in zip(one, two, strict=True))
+    if isinstance(one, int | float) and isinstance(two, int | float):
+        return bool(abs(one - two) <= 1e-12 * max(1.0, abs(one), abs(two)))
+    return bool(one == two)
+
+
+@pytest.mark.parametrize("format_name", ["coco", "json"])
+def test_the_database_writes_what_the_python_writer_writes(
+    ctx: Context, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, format_name: str
+) -> None:
+    """Boxes and hole-free polygons with stored measures are written by the database; the
+    document equals the one written from the object rows (measures not stored)."""
+    from pixelwise.domain.geometry import area_of, bbox_of
+
+    world = build_world(ctx, images=1, name="Measured")
+    two_parts = {
+        "type": "polygon",
+        "parts": [
+            {"outer": [[1.5, 1.25], [15.0, 2.0], [10.0, 14.125]], "holes": []},
+            {"outer": [[20, 20], [30, 20], [25, 28.333]], "holes": []},
+        ],
+    }
+    holed = image_objects()[3][1]
+    planned = [
+        [
+            ("car", {"type": "box", "x": 2.5, "y": 3.0, "w": 10.1, "h": 8.2}, 0),
+            ("road", two_parts, 1),
+        ],
+        [("car", {"type": "box", "x": 0, "y": 0, "w": 4, "h": 4}, 0), ("road", holed, 2)],
+        [],
+    ]
+    with ctx.database.transaction() as session:
+        project = session.get(Project, world.project_id)
+        assert project is not None
+        for number, objects in enumerate(planned):
+            asset = Asset(
+                dataset_id=project.dataset_id,
+                folder="",
+                name=f"m{number}.png",
+                kind="image",
+                width=W,
+                height=H,
+                media_type="x/y",
+                blob_key="k",
+                size_bytes=1,
+                checksum="0",
+            )
+            session.add(asset)
+            session.flush()
+            item = WorkItem(
+                project_id=project.id,
+                asset_id=asset.id,
+                round=0,
+                state="queued",
+                revision=1,
+                object_count=len(objects),
+                answers={"weather": "rain"},
+            )
+            session.add(item)
+            session.flush()
+            for index, (class_key, geometry, z_order) in enumerate(objects):
+                session.add(
+                    AnnotationObject(
+                        work_item_id=item.id,
+                        uid=f"m{number}-{index}",
+                        class_key=class_key,
+                        geometry_type=geometry["type"],
+                        geometry=geometry,
+                        attributes={"n": index, "t": "é\"'"},
+                        source="model",
+                        model="m'1",
+                        score=0.1 + 0.2,
+                        z_order=z_order,
+                        revision=1,
+                    )
+                )
+    _, before = run_export(ctx, world.project_id, format_name)
+    with ctx.database.transaction() as session:
+        for row in session.query(AnnotationObject):
+            shape = parse_geometry(row.geometry)
+            row.bbox_x, row.bbox_y, row.bbox_w, row.bbox_h = bbox_of(shape)
+            row.area = area_of(shape)
+    from pixelwise.formats import coco as coco_format
+
+    written: list[int] = []
+    add_text = coco_format.TextWriter.add_text
+
+    def counting(self: Any, item: Any, annotations: str) -> None:
+        written.append(item[0])
+        add_text(self, item, annotations)
+
+    monkeypatch.setattr(coco_format.TextWriter, "add_text", counting)
+    _, after = run_export(ctx, world.project_id, format_name)
+    if format_name == "coco":  # the measured item of a box and a hole-free polygon
+        assert len(written) == 1
+    one, two = json.loads(before), json.loads(after)
+    for document in (one, two):
+        document.get("info", {}).pop("description", None)
+        document.get("info", {}).pop("date_created", None)
+    assert _close(one, two)
+    if format_name == "coco":
+        coco = _coco_file(tmp_path, after)
+        box = next(a for a in coco.anns.values() if a["pixelwise"]["uid"] == "m0-0")
+        assert box["bbox"] == [2.5, 3.0, 10.1, 8.2]
+        assert box["segmentation"] == [[2.5, 3.0, 12.6, 3.0, 12.6, 11.2, 2.5, 11.2]]
+        polygon = next(a for a in coco.anns.values() if a["pixelwise"]["uid"] == "m0-1")
+        assert polygon["segmentation"] == [
+            [1.5, 1.25, 15.0, 2.0, 10.0, 14.125],
+            [20, 20, 30, 20, 25, 28.333],
+        ]
+        assert coco.annToMask(polygon).sum() > 0

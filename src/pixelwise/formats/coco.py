@@ -420,6 +420,18 @@ def export_object(row: ObjectRow) -> ExportObject:
     )
 
 
+def _image_text(item: Sequence[Any]) -> str:
+    """The COCO image of an image item (`item` in native.ITEM_COLUMNS order)."""
+    (iid, state, _, _, _, answers, _, _, _, asset_id, folder, name, kind, width,
+     height, _) = item  # fmt: skip
+    file_name = f"{folder}/{name}" if folder else name
+    return (
+        f'{{"id":{iid},"file_name":{_quote(file_name)},"width":{int(width or 0)},'
+        f'"height":{int(height or 0)},"pixelwise":{{"item_id":{iid},"asset_id":{asset_id},'
+        f'"kind":{_text(kind)},"state":{_text(state)},"answers":{answers or "{}"}}}}}'
+    )
+
+
 @dataclass
 class _Pending:
     """Polygons waiting for their area and bbox: the flat rings, and where each goes."""
@@ -448,12 +460,7 @@ class TextWriter:
          height, frame_count) = item  # fmt: skip
         width, height = int(width or 0), int(height or 0)
         if kind not in ("dicom", "video") and all(o[4] != "mask3d" for o in objects):
-            file_name = f"{folder}/{name}" if folder else name
-            self.images.append(
-                f'{{"id":{iid},"file_name":{_quote(file_name)},"width":{width},'
-                f'"height":{height},"pixelwise":{{"item_id":{iid},"asset_id":{asset_id},'
-                f'"kind":{_text(kind)},"state":{_text(state)},"answers":{answers or "{}"}}}}}'
-            )
+            self.images.append(_image_text(item))
             for row in objects:
                 self._object(row, iid, height, width)
             return
@@ -473,6 +480,13 @@ class TextWriter:
         images, annotations = convert_item(whole, self.table, self.ids)
         self.images += [_encode(image) for image in images]
         self.annotations += [_encode(annotation) for annotation in annotations]
+
+    def add_text(self, item: Sequence[Any], annotations: str) -> None:
+        """An image item whose annotations the database wrote (`annotations`: their JSON
+        texts joined by commas, empty for none)."""
+        self.images.append(_image_text(item))
+        if annotations:
+            self.annotations.append(annotations)
 
     def _object(self, row: ObjectRow, image_id: int, height: int, width: int) -> None:
         kind, geometry = row[4], row[5]

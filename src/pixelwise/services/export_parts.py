@@ -34,7 +34,6 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
-    type_coerce,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -49,6 +48,7 @@ from pixelwise.db.models import (
 from pixelwise.domain.item_filter import ItemFilter
 from pixelwise.formats import coco, masks, native
 from pixelwise.formats.items import ClassTable, ExportItem
+from pixelwise.services import export_sql
 from pixelwise.services.item_query import item_condition
 from pixelwise.storage.blobs import BlobStore
 
@@ -139,59 +139,6 @@ _OBJECT_COLUMNS = (
 )
 
 
-def _object_columns(dialect: str, native_json: bool) -> tuple[Any, ...]:
-    """The object columns a format reads. The native format reads, on SQLite, each object's
-    JSON built by `json_object` (measured: as fast to read as the bare columns, and
-    nothing left to format), elsewhere the rest of native.OBJECT_COLUMNS (times as ISO
-    8601 text made by the database; PostgreSQL's `json_build_object` is three times
-    slower than reading the columns)."""
-    if not native_json:
-        return _OBJECT_COLUMNS
-    o = AnnotationObject
-    if dialect == "sqlite":
-        return (o.work_item_id, _sqlite_object_json())
-    return (
-        *_OBJECT_COLUMNS,
-        o.time_spent,
-        o.revision,
-        o.created_by,
-        _iso_sql(o.created_at, dialect),
-        o.updated_by,
-        _iso_sql(o.updated_at, dialect),
-    )
-
-
-def _sqlite_object_json() -> Any:
-    """An object as native JSON text, built by SQLite's `json_object`."""
-    o = AnnotationObject
-    pairs = [
-        ("id", o.id),
-        ("uid", o.uid),
-        ("class", o.class_key),
-        ("type", o.geometry_type),
-        ("geometry", func.json(o.geometry)),
-        ("attributes", func.json(o.attributes)),
-        ("source", o.source),
-        ("model", o.model),
-        ("score", o.score),
-        ("z_order", o.z_order),
-        ("frame", o.frame),
-        ("slice", o.slice),
-        ("track_id", o.track_id),
-        ("flags", func.json(o.flags)),
-        ("time_spent", o.time_spent),
-        ("revision", o.revision),
-        ("created_by", o.created_by),
-        ("created_at", _iso_sql(o.created_at, "sqlite")),
-        ("updated_by", o.updated_by),
-        ("updated_at", _iso_sql(o.updated_at, "sqlite")),
-    ]
-    arguments: list[Any] = []
-    for key, value in pairs:
-        arguments += [literal_column(f"'{key}'"), value]
-    return type_coerce(func.json_object(*arguments), Text)
-
-
 def items_query(project_id: int, node: ItemFilter | None, dialect: str) -> Select[*tuple[Any, ...]]:
     """Items of the project that match the filter, with their asset, in id order."""
     return (
@@ -213,12 +160,15 @@ def count_items(session: Session, project_id: int, node: ItemFilter | None, dial
 
 @dataclass
 class Chunk:
-    """One part's worth of rows: items (native.ITEM_COLUMNS order) and, per item id, its
-    object rows (the work item id, then the object columns) and, when asked for, its
+    """One part's worth of rows: items (native.ITEM_COLUMNS order); per item id, the JSON
+    text the database built of its objects (`texts`: the native objects, or the COCO
+    annotations, joined by commas) or, for the items that need Python, its object rows
+    (`objects`: the work item id, then the object columns); and, when asked for, its
     revisions as JSON texts."""
 
     items: Sequence[Sequence[Any]]
     objects: dict[int, list[Sequence[Any]]] = field(default_factory=dict)
+    texts: dict[int, str] = field(default_factory=dict)
     revisions: dict[int, list[str]] | None = None
     object_total: int = 0
 
@@ -245,11 +195,15 @@ def read_chunk(
     *,
     limit: int = PART_ITEMS,
     revisions: bool = False,
-    native_json: bool = False,
+    format_name: str = "masks",
+    classes: dict[str, int] | None = None,
 ) -> Chunk:
     """The next `limit` matching items after item id `after`, with their objects. Rows are
-    read through the connection as plain rows (no ORM, no JSON parsing); `native_json`
-    reads the columns only the native format writes."""
+    read through the connection as plain rows (no ORM, no JSON parsing). For the `json`
+    format the database writes each item's objects as one JSON text; for `coco` it writes
+    the annotations of image items whose objects are all boxes and hole-free polygons with
+    stored measures (`classes` maps class keys to category ids), and only the other items'
+    object rows are read."""
     connection = session.connection()
     query = items_query(project_id, node, dialect).where(WorkItem.id > after).limit(limit)
     items = connection.execute(query).all()
@@ -257,22 +211,50 @@ def read_chunk(
     if not items:
         return chunk
     ids = [row[0] for row in items]
-    objects_query = (
-        select(*_object_columns(dialect, native_json))
-        .where(_of_items(ids, dialect))
-        .order_by(AnnotationObject.work_item_id, AnnotationObject.id)
-    )
-    grouped = chunk.objects
-    total = 0
-    current = -1
-    rows: list[Sequence[Any]] = []
-    for row in connection.execute(objects_query).all():
-        if row[0] != current:
-            current = row[0]
-            rows = grouped.setdefault(current, [])
-        rows.append(row)
-        total += 1
-    chunk.object_total = total
+    python_ids = ids
+    if format_name in ("json", "coco"):
+        span = (project_id, node, items[0][0], items[-1][0])
+        if format_name == "json":
+            aggregate = export_sql.native_objects(dialect, *span)
+        else:
+            aggregate = export_sql.coco_annotations(dialect, classes or {}, *span)
+        wanted = set(ids)
+        unfinished: set[int] = set()
+        total = 0
+        for item_id, count, complete, text in connection.execute(aggregate):
+            if item_id not in wanted:
+                continue  # an item that came to match the filter after the items were read
+            total += count
+            if complete:
+                chunk.texts[item_id] = text
+            else:
+                unfinished.add(item_id)
+        chunk.object_total = total
+        python_ids = []
+        if format_name == "coco":
+            python_ids = [
+                row[0] for row in items if row[0] in unfinished or row[12] in ("dicom", "video")
+            ]
+            for item_id in python_ids:
+                chunk.texts.pop(item_id, None)
+    if python_ids:
+        objects_query = (
+            select(*_OBJECT_COLUMNS)
+            .where(_of_items(python_ids, dialect))
+            .order_by(AnnotationObject.work_item_id, AnnotationObject.id)
+        )
+        grouped = chunk.objects
+        total = 0
+        current = -1
+        rows: list[Sequence[Any]] = []
+        for row in connection.execute(objects_query).all():
+            if row[0] != current:
+                current = row[0]
+                rows = grouped.setdefault(current, [])
+            rows.append(row)
+            total += 1
+        if format_name not in ("json", "coco"):
+            chunk.object_total = total
     if revisions:
         chunk.revisions = _revisions(session, ids)
     return chunk
@@ -356,11 +338,11 @@ def json_part(manifest: dict[str, Any], chunk: Chunk) -> tuple[bytes, dict[str, 
     revisions = chunk.revisions
     object_text = native.object_text
     for row in chunk.items:
-        rows = chunk.objects.get(row[0], ())
-        if rows and len(rows[0]) == 2:  # built by the database
-            objects = [o[1] for o in rows]
+        text = chunk.texts.get(row[0])
+        if text is not None:  # built by the database
+            objects = [text]
         else:
-            objects = [object_text(o) for o in rows]
+            objects = [object_text(o) for o in chunk.objects.get(row[0], ())]
         history = None if revisions is None else revisions.get(row[0], [])
         texts.append(native.item_text(row, objects, history))
     body = ",".join(texts).encode()
@@ -386,8 +368,13 @@ def coco_part(
     table = ClassTable.from_json(manifest["classes"])
     ids = coco.CocoIds.from_json(manifest["state"]["coco_ids"])
     writer = coco.TextWriter(table, ids)
+    texts = chunk.texts
     for done, row in enumerate(chunk.items, start=1):
-        writer.add(row, chunk.objects.get(row[0], ()))
+        text = texts.get(row[0])
+        if text is not None:
+            writer.add_text(row, text)
+        else:
+            writer.add(row, chunk.objects.get(row[0], ()))
         tick(done)
     writer.finish()
     images, annotations = writer.images, writer.annotations

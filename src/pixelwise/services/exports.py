@@ -231,6 +231,9 @@ def run_export(job: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     node = parse_filter(manifest["filter"])
     state = manifest["state"]
     total = int(manifest["total_items"])
+    classes = {
+        entry.key: entry.index for entry in ClassTable.from_json(manifest["classes"]).classes
+    }
     job.progress(state["items"], total, f"{len(manifest['parts'])} parts written")
     while not manifest["complete"]:
         with ctx.database.read() as session:
@@ -242,7 +245,8 @@ def run_export(job: JobContext, params: dict[str, Any]) -> dict[str, Any]:
                 int(state["after_item"]),
                 limit=PART_ITEMS,
                 revisions=bool(manifest["include_revisions"]),
-                native_json=manifest["format"] == "json",
+                format_name=manifest["format"],
+                classes=classes,
             )
         if not chunk.items:
             manifest["complete"] = True
