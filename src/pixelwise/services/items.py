@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from pixelwise.db.models import Asset, Project, WorkItem
 from pixelwise.domain.errors import InvalidInput, NotFound
@@ -53,6 +53,9 @@ _COLUMNS = (
 )
 
 
+_PROJECT_EXISTS = select(Project.id).where(Project.id == bindparam("project_id"))
+
+
 def list_items(
     ctx: Context,
     project_id: int,
@@ -74,10 +77,10 @@ def list_items(
     )
     if after is not None:
         query = query.where(WorkItem.id > after)
-    with ctx.database.read() as session:
-        if session.get(Project, project_id) is None:
+    with ctx.database.read_connection() as connection:
+        items = [ItemInfo(**row._mapping) for row in connection.execute(query)]
+        if not items and connection.scalar(_PROJECT_EXISTS, {"project_id": project_id}) is None:
             raise NotFound(f"There is no project {project_id}.")
-        items = [ItemInfo(**row._asdict()) for row in session.execute(query)]
     return page_from(items, limit, key=lambda item: item.id)
 
 
@@ -90,4 +93,4 @@ def get_item(ctx: Context, project_id: int, item_id: int) -> ItemInfo:
         ).one_or_none()
     if row is None:
         raise NotFound(f"Project {project_id} has no item {item_id}.")
-    return ItemInfo(**row._asdict())
+    return ItemInfo(**row._mapping)

@@ -25,6 +25,7 @@ class WorkItem(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "asset_id", "round"),
         Index("ix_work_items_project_state", "project_id", "state", "id"),
+        Index("ix_work_items_project_order", "project_id", "id"),
         Index("ix_work_items_asset", "asset_id"),
     )
 
