@@ -47,13 +47,16 @@ def _of_part(
     last: int,
 ) -> Select[Any]:
     """`columns` of the objects of the part's items (project, filter, ids first..last)."""
+    # The numbers are written into the SQL, so that PostgreSQL plans each part for its own
+    # range (a generic plan of a prepared statement, made without them, scans the table).
+    project, low, high = (literal_column(str(int(n))) for n in (project_id, first, last))
     return (
         select(*columns)
         .select_from(_ao.join(_items, _items.c.id == _ao.c.work_item_id))
         .where(
-            _items.c.project_id == project_id,
-            _items.c.id.between(first, last),
-            _ao.c.work_item_id.between(first, last),
+            _items.c.project_id == project,
+            _items.c.id.between(low, high),
+            _ao.c.work_item_id.between(low, high),
             item_condition(node, dialect),
         )
     )
@@ -287,7 +290,7 @@ def coco_annotations(
     inner = _of_part(columns, dialect, project_id, node, first, last)
     fragment = f"CASE WHEN o.seg IS NOT NULL THEN {_annotation(dialect, classes)} END"
     if postgresql:
-        o = inner.subquery("o")
+        o = inner.offset(0).subquery("o")  # computed once per row, not inlined
         aggregate: list[Any] = [
             literal_column("bool_and(o.seg IS NOT NULL)"),
             literal_column(f"string_agg({fragment}, ',' ORDER BY o.oid)"),
