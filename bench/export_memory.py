@@ -14,7 +14,7 @@ Method (every figure is printed with its inputs):
 2. Each format runs in a child process of its own, as `pixelwise export` runs it: the job
    is started through the services and executed in that process, then the assembled
    document is streamed to a file. The child reports the wall time of the job, of the
-   download, the bytes written, and its peak RSS (VmHWM from /proc/self/status, which is
+   download, the CPU seconds of the job in this process, the bytes written, and its peak RSS (VmHWM from /proc/self/status, which is
    what `resource.getrusage` reports as ru_maxrss) just before the export and at the end,
    so the difference is what the export itself added. On PostgreSQL the server's own
    memory and CPU are not in these figures.
@@ -233,10 +233,11 @@ def child(home: str, project_id: int, format_name: str, out: str) -> None:
     ctx.enqueuer = JobRuntime(ctx)
     actor = Actor.system("bench")
     before = _hwm_kib()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     job = exports.start_export(ctx, actor, project_id, format_name)
     outcome = job_runs.execute(ctx, job.id)
     job_seconds = time.perf_counter() - started
+    job_cpu = time.process_time() - cpu_started
     started = time.perf_counter()
     written = 0
     with open(out, "wb") as handle:
@@ -249,6 +250,7 @@ def child(home: str, project_id: int, format_name: str, out: str) -> None:
             {
                 "outcome": str(outcome),
                 "job_s": job_seconds,
+                "job_cpu_s": job_cpu,
                 "download_s": download_seconds,
                 "bytes": written,
                 "hwm_before_kib": before,
@@ -341,7 +343,8 @@ def main() -> None:
             added = figures["hwm_after_kib"] - figures["hwm_before_kib"]
             print(
                 f"  {format_name:5}: job {figures['job_s']:6.2f} s "
-                f"({objects / figures['job_s']:,.0f} objects/s), download "
+                f"({objects / figures['job_s']:,.0f} objects/s, this process's CPU "
+                f"{figures['job_cpu_s']:.2f} s), download "
                 f"{figures['download_s']:.2f} s ({figures['bytes'] / 1e6:,.1f} MB), peak RSS "
                 f"{figures['hwm_before_kib'] / 1024:.0f} -> "
                 f"{figures['hwm_after_kib'] / 1024:.0f} MiB (+{added / 1024:.0f} MiB)"
