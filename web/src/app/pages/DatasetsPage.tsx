@@ -1,5 +1,8 @@
+import { useState } from "react";
+import { Link } from "react-router-dom";
 import { ok } from "../../api/client";
 import { api } from "../api";
+import { NewDatasetForm } from "../datasets/NewDatasetForm";
 import { ListFooter } from "../components/ListFooter";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { formatBytes, formatTime } from "../format";
@@ -14,9 +17,18 @@ function fetchDatasets(cursor: string | null) {
 /** Every dataset with its number of assets and their size. */
 export function DatasetsPage() {
   const list = usePagedList(fetchDatasets);
+  const [creating, setCreating] = useState(false);
   return (
     <section>
-      <h1>Datasets</h1>
+      <div className="page-head">
+        <h1>Datasets</h1>
+        {!creating && (
+          <button type="button" onClick={() => setCreating(true)}>
+            New dataset
+          </button>
+        )}
+      </div>
+      {creating && <NewDatasetForm onCancel={() => setCreating(false)} />}
       <ProblemAlert error={list.error} />
       <table>
         <thead>
@@ -31,7 +43,9 @@ export function DatasetsPage() {
           {list.items.map((dataset) => (
             <tr key={dataset.id}>
               <td>
-                <strong>{dataset.name}</strong>
+                <Link to={`/datasets/${dataset.id}`}>
+                  <strong>{dataset.name}</strong>
+                </Link>
                 {dataset.description !== "" && <div className="muted">{dataset.description}</div>}
               </td>
               <td className="number">{dataset.asset_count.toLocaleString()}</td>

@@ -1,5 +1,7 @@
+import { Link } from "react-router-dom";
 import { ok } from "../../api/client";
 import { api } from "../api";
+import "../manage.css";
 import { ListFooter } from "../components/ListFooter";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { formatTime } from "../format";
@@ -16,7 +18,12 @@ export function InstructionsPage() {
   const list = usePagedList(fetchInstructions);
   return (
     <section>
-      <h1>Instructions</h1>
+      <div className="page-head">
+        <h1>Instructions</h1>
+        <Link className="button" to="/instructions/new">
+          New instruction
+        </Link>
+      </div>
       <ProblemAlert error={list.error} />
       <table>
         <thead>
@@ -30,7 +37,9 @@ export function InstructionsPage() {
           {list.items.map((instruction) => (
             <tr key={instruction.id}>
               <td>
-                <strong>{instruction.name}</strong>
+                <Link to={`/instructions/${instruction.id}`}>
+                  <strong>{instruction.name}</strong>
+                </Link>
                 {instruction.description !== "" && <div className="muted">{instruction.description}</div>}
               </td>
               <td className="number">{instruction.latest_version}</td>

@@ -1,5 +1,7 @@
+import { Link } from "react-router-dom";
 import { ok } from "../../api/client";
 import { api } from "../api";
+import "../manage.css";
 import { ListFooter } from "../components/ListFooter";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { formatTime } from "../format";
@@ -16,7 +18,12 @@ export function ProjectsPage() {
   const list = usePagedList(fetchProjects);
   return (
     <section>
-      <h1>Projects</h1>
+      <div className="page-head">
+        <h1>Projects</h1>
+        <Link className="button" to="/projects/new">
+          New project
+        </Link>
+      </div>
       <ProblemAlert error={list.error} />
       <table>
         <thead>
@@ -31,7 +38,9 @@ export function ProjectsPage() {
           {list.items.map((project) => (
             <tr key={project.id}>
               <td>
-                <strong>{project.name}</strong>
+                <Link to={`/projects/${project.id}`}>
+                  <strong>{project.name}</strong>
+                </Link>
                 {project.description !== "" && <div className="muted">{project.description}</div>}
               </td>
               <td className="number">{project.item_count.toLocaleString()}</td>

@@ -1,0 +1,81 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { deflateSync } from "node:zlib";
+import { expect, type Page, test } from "@playwright/test";
+import { e2eServer } from "./server";
+
+const server = e2eServer();
+
+function crc32(bytes: Buffer): number {
+  let crc = ~0;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit += 1) crc = (crc >>> 1) ^ (0xedb88320 & -(crc & 1));
+  }
+  return ~crc >>> 0;
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** A small RGB PNG filled with one colour (each colour gives a different file). */
+function png(width: number, height: number, rgb: readonly [number, number, number]): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const row = Buffer.alloc(1 + width * 3);
+  for (let x = 0; x < width; x += 1) row.set(rgb, 1 + x * 3);
+  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", header), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+}
+
+async function snap(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: test.info().outputPath(`${name}.png`), fullPage: true });
+}
+
+async function signIn(page: Page): Promise<void> {
+  await page.goto(`${server.url}/sign-in`);
+  await page.getByLabel("Email").fill(server.email);
+  await page.getByLabel("Password").fill(server.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/datasets$/);
+}
+
+test("dataset, instruction, project, export", async ({ page }) => {
+  test.setTimeout(120_000);
+  await signIn(page);
+
+  // A dataset made from the list page.
+  await page.getByRole("button", { name: "New dataset" }).click();
+  await page.getByLabel("Dataset name").fill("street photos");
+  await page.getByLabel("Description").fill("three test images");
+  await page.getByRole("button", { name: "Create dataset" }).click();
+  await expect(page.getByRole("heading", { name: "street photos" })).toBeVisible();
+  const datasetUrl = page.url();
+
+  // A folder of three PNGs, picked with the folder picker.
+  const root = mkdtempSync(join(tmpdir(), "pixelwise-upload-"));
+  const folder = join(root, "trip");
+  mkdirSync(folder);
+  const colours: [number, number, number][] = [[200, 30, 30], [30, 200, 30], [30, 30, 200]];
+  colours.forEach((rgb, index) => writeFileSync(join(folder, `0${index + 1}.png`), png(64, 48, rgb)));
+  await page.locator('input[aria-label="Folder to upload"]').setInputFiles(folder);
+  const report = page.getByLabel("Import report");
+  await expect(report).toContainText("3 imported");
+  await expect(report).toContainText("0 failed");
+  await expect(report.getByText("trip/01.png")).toBeVisible();
+  await snap(page, "manage-01-upload-report");
+
+  // The folder tree: the upload kept its folder.
+  await page.getByRole("button", { name: /trip/ }).click();
+  await expect(page.getByTestId("asset-grid").locator("figure")).toHaveCount(3);
+  await expect(page.locator(".breadcrumb")).toContainText("street photos / trip");
+});
