@@ -10,12 +10,14 @@ Method (every figure is printed with its inputs):
    polygon class `road` and a single-choice image question `weather`, and one submitted
    work item per asset with the image-level answer and PER_ITEM objects: of every 7, 5 boxes
    and 2 polygons of 20 vertices (points on an ellipse), each with an attribute (so 7 per
-   item is the labeling workload of `bench/label_workload.py`).
+   item is the labeling workload of `bench/label_workload.py`), with the export texts a save
+   keeps (`formats.fragments`).
 2. Each format runs in a child process of its own, as `pixelwise export` runs it: the job
    is started through the services and executed in that process, then the assembled
    document is streamed to a file. The child reports the wall time of the job, of the
-   download, the CPU seconds of the job in this process, the bytes written, and its peak RSS (VmHWM from /proc/self/status, which is
-   what `resource.getrusage` reports as ru_maxrss) just before the export and at the end,
+   download, the CPU seconds of the job in this process, the bytes written, and its peak
+   RSS (VmHWM from /proc/self/status, which is what `resource.getrusage` reports as
+   ru_maxrss) just before the export and at the end,
    so the difference is what the export itself added. On PostgreSQL the server's own
    memory and CPU are not in these figures.
 3. Memory stays flat when the added peak does not grow with the number of objects: run it
@@ -111,6 +113,7 @@ def fill(home: Path, items: int, per_item: int) -> int:
         Project,
         WorkItem,
     )
+    from pixelwise.formats.fragments import stored_texts
     from pixelwise.services import instructions
     from pixelwise.services.context import Actor
     from pixelwise.settings import load_settings
@@ -184,29 +187,30 @@ def fill(home: Path, items: int, per_item: int) -> int:
                     object_id += 1
                     class_key, kind, geometry = _geometry(object_id, k)
                     x, y, w, h, area = _measures(geometry)
-                    rows.append(
-                        {
-                            "id": object_id,
-                            "work_item_id": start + i + 1,
-                            "uid": f"i{start + i + 1}-o{k}",
-                            "class_key": class_key,
-                            "geometry_type": kind,
-                            "geometry": geometry,
-                            "attributes": {"parked": k % 2 == 0} if class_key == "car" else {},
-                            "source": "manual",
-                            "z_order": k,
-                            "flags": [],
-                            "bbox_x": x,
-                            "bbox_y": y,
-                            "bbox_w": w,
-                            "bbox_h": h,
-                            "area": area,
-                            "time_spent": 1.0,
-                            "revision": 1,
-                            "created_at": now,
-                            "updated_at": now,
-                        }
-                    )
+                    row = {
+                        "id": object_id,
+                        "work_item_id": start + i + 1,
+                        "uid": f"i{start + i + 1}-o{k}",
+                        "class_key": class_key,
+                        "geometry_type": kind,
+                        "geometry": geometry,
+                        "attributes": {"parked": k % 2 == 0} if class_key == "car" else {},
+                        "source": "manual",
+                        "z_order": k,
+                        "flags": [],
+                        "bbox_x": x,
+                        "bbox_y": y,
+                        "bbox_w": w,
+                        "bbox_h": h,
+                        "area": area,
+                        "time_spent": 1.0,
+                        "revision": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    # The export texts a save keeps (formats.fragments).
+                    row["native_json"], row["coco_json"] = stored_texts(row)
+                    rows.append(row)
             session.execute(insert(objects), rows)
     ctx.database.dispose()
     return project_id

@@ -8,7 +8,7 @@ import io
 import json
 import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,10 @@ from pycocotools import mask as mask_utils
 from pycocotools.coco import COCO
 
 from pixelwise.db.models import AnnotationObject, Asset, Dataset, Project, WorkItem
+from pixelwise.domain.annotations import AnnotationPatch, AnnotationReplace, ObjectIn
 from pixelwise.domain.geometry import parse_geometry, rle_decode, rle_encode
 from pixelwise.formats.coco import geometry_from_annotation, same_rle
-from pixelwise.services import exports, instructions, job_runs, projects
+from pixelwise.services import exports, instructions, item_annotations, job_runs, projects
 from pixelwise.services.context import Actor, Context
 from pixelwise.settings import load_settings
 
@@ -32,6 +33,16 @@ from helpers import bearer
 from jobs_helpers import SYSTEM, wait_state
 
 W, H = 40, 30
+
+
+@pytest.fixture(autouse=True)
+def _forget_parsed_instructions() -> Iterator[None]:
+    """Saves cache parsed instruction versions by id; the tables are emptied between tests
+    (PostgreSQL restarts the ids), so the next test must not find this test's versions."""
+    item_annotations._INSTRUCTIONS.clear()
+    yield
+    item_annotations._INSTRUCTIONS.clear()
+
 
 INSTRUCTION: dict[str, Any] = {
     "classes": [
@@ -150,16 +161,21 @@ class World:
     objects: dict[str, dict[str, Any]]  # uid -> {"class", "geometry", "item"}
 
 
-def build_world(ctx: Context, images: int = 3, name: str = "Street") -> World:
+def build_world(
+    ctx: Context, images: int = 3, name: str = "Street", *, saved: bool = False
+) -> World:
     """A project whose instruction has a class per tool, `images` image items with an
     object of every planar shape (the first answered and submitted), a DICOM series with a
-    box on a slice and a 3D mask, and a video with a box on a frame."""
+    box on a slice and a 3D mask, and a video with a box on a frame. With `saved`, the
+    image items' objects are written by a save (keeping their export texts) instead of
+    inserted as rows."""
     actor = Actor.system("test")
     version = instructions.create_instruction(
         ctx, actor, name=f"{name} rules", document=INSTRUCTION
     )
     objects: dict[str, dict[str, Any]] = {}
     item_ids: list[int] = []
+    saves: list[tuple[int, int, list[tuple[str, dict[str, Any], int]]]] = []
     with ctx.database.transaction() as session:
         dataset = Dataset(name=f"{name} data")
         session.add(dataset)
@@ -241,11 +257,21 @@ def build_world(ctx: Context, images: int = 3, name: str = "Street") -> World:
                 project_id=project.id, asset_id=asset.id, round=0
             ).one_or_none() or WorkItem(project_id=project.id, asset_id=asset.id, round=0)
             item.state = "submitted" if number == 0 else "queued"
-            item.revision, item.object_count = 1, len(planned)
+            to_save = saved and asset.kind == "image"
+            item.revision, item.object_count = 1, 0 if to_save else len(planned)
             item.answers = {"weather": "sunny"} if number == 0 else {}
             session.add(item)
             session.flush()
             item_ids.append(item.id)
+            if to_save:
+                saves.append((item.id, number, planned))
+                for index, (class_key, geometry, _) in enumerate(planned):
+                    objects[f"i{number}-o{index}"] = {
+                        "class": class_key,
+                        "geometry": geometry,
+                        "item": item.id,
+                    }
+                continue
             for index, (class_key, geometry, z_order) in enumerate(planned):
                 uid = f"i{number}-o{index}"
                 session.add(
@@ -264,6 +290,19 @@ def build_world(ctx: Context, images: int = 3, name: str = "Street") -> World:
                     )
                 )
                 objects[uid] = {"class": class_key, "geometry": geometry, "item": item.id}
+    for item_id, number, planned in saves:
+        body = AnnotationReplace(
+            request_id=f"build-{item_id}",
+            base_revision=1,
+            objects=[
+                ObjectIn.model_validate(
+                    {"id": f"i{number}-o{index}", "class": key, "geometry": geometry, "z_order": z}
+                )
+                for index, (key, geometry, z) in enumerate(planned)
+            ],
+            answers={"weather": "sunny"} if number == 0 else {},
+        )
+        item_annotations.save_replace(ctx, actor, project.id, item_id, body)
     images_ids, dicom, video = item_ids[:images], item_ids[images], item_ids[images + 1]
     return World(project.id, sorted(item_ids), images_ids, dicom, video, objects)
 
@@ -282,8 +321,9 @@ def normal(geometry: dict[str, Any]) -> dict[str, Any]:
     return parse_geometry(geometry).model_dump(mode="json")
 
 
-def test_json_export_holds_every_item_and_shape(ctx: Context) -> None:
-    world = build_world(ctx)
+@pytest.mark.parametrize("saved", [False, True], ids=["rows", "saved"])
+def test_json_export_holds_every_item_and_shape(ctx: Context, saved: bool) -> None:
+    world = build_world(ctx, name=f"Street {saved}", saved=saved)
     _, data = run_export(ctx, world.project_id, "json")
     document = json.loads(data)
     assert (document["format"], document["version"]) == ("pixelwise", 1)
@@ -369,8 +409,11 @@ def _agree(ours: np.ndarray[Any, Any], reference: np.ndarray[Any, Any], exact: b
         assert differ <= max(3, 0.25 * reference.sum())
 
 
-def test_coco_export_matches_the_saved_shapes_pixel_for_pixel(ctx: Context, tmp_path: Path) -> None:
-    world = build_world(ctx)
+@pytest.mark.parametrize("saved", [False, True], ids=["rows", "saved"])
+def test_coco_export_matches_the_saved_shapes_pixel_for_pixel(
+    ctx: Context, tmp_path: Path, saved: bool
+) -> None:
+    world = build_world(ctx, name=f"Street {saved}", saved=saved)
     _, data = run_export(ctx, world.project_id, "coco")
     coco = _coco_file(tmp_path, data)
     document = json.loads(data)
@@ -783,3 +826,179 @@ def test_the_database_writes_what_the_python_writer_writes(
             [20, 20, 30, 20, 25, 28.333],
         ]
         assert coco.annToMask(polygon).sum() > 0
+
+
+def _save_fast_shapes(ctx: Context, world: World, item_id: int, base_revision: int) -> None:
+    """Replace an image item's objects by shapes whose COCO text is stored."""
+    shapes: list[tuple[str, dict[str, Any], int]] = [
+        ("car", {"type": "box", "x": 2.5, "y": 3.0, "w": 10.1, "h": 8.2}, 0),
+        (
+            "road",
+            {
+                "type": "polygon",
+                "parts": [
+                    {"outer": [[1.5, 1.25], [15.0, 2.0], [10.0, 14.125]], "holes": []},
+                    {"outer": [[20, 20], [30, 20], [25, 28.333]], "holes": []},
+                ],
+            },
+            1,
+        ),
+        ("sign", image_objects()[1][1], 2),
+        ("lane", image_objects()[4][1], 0),
+    ]
+    body = AnnotationReplace(
+        request_id=f"fast-{item_id}-{base_revision}",
+        base_revision=base_revision,
+        objects=[
+            ObjectIn.model_validate(
+                {
+                    "id": f"f{index}",
+                    "class": key,
+                    "geometry": geometry,
+                    "z_order": z_order,
+                    "source": "model",
+                    "model": 'm\'1 "é"',
+                    "score": 0.1 + 0.2,
+                    "time_spent": 1.5,
+                }
+            )
+            for index, (key, geometry, z_order) in enumerate(shapes)
+        ],
+        answers={"weather": "rain"},
+    )
+    item_annotations.save_replace(ctx, Actor.system("test"), world.project_id, item_id, body)
+    for index, (key, geometry, _) in enumerate(shapes):
+        world.objects[f"f{index}"] = {"class": key, "geometry": geometry, "item": item_id}
+
+
+def _without_export_info(data: bytes) -> Any:
+    document = json.loads(data)
+    document.get("info", {}).pop("description", None)
+    document.get("info", {}).pop("date_created", None)
+    return document
+
+
+@pytest.mark.parametrize("format_name", ["coco", "json"])
+def test_stored_export_texts_write_what_the_columns_write(
+    ctx: Context, monkeypatch: pytest.MonkeyPatch, format_name: str
+) -> None:
+    """Saves keep each object's export text; the export copies it, and the document equals
+    the one built from the object's columns (objects saved before the texts were kept)."""
+    from sqlalchemy import select, update
+
+    from pixelwise.formats import coco as coco_format
+
+    world = build_world(ctx, images=2, name=f"Stored {format_name}", saved=True)
+    fast = world.images[0]
+    _save_fast_shapes(ctx, world, fast, base_revision=2)
+    with ctx.database.read() as session:
+        rows = session.execute(
+            select(
+                AnnotationObject.geometry_type,
+                AnnotationObject.native_json,
+                AnnotationObject.coco_json,
+                AnnotationObject.geometry,
+            ).where(AnnotationObject.work_item_id.in_(world.images))
+        ).all()
+    assert len(rows) == 4 + len(image_objects())
+    for kind, native_text, coco_text, geometry in rows:
+        assert native_text is not None
+        holed = kind == "polygon" and any(p["holes"] for p in geometry["parts"])
+        assert (coco_text is None) == (kind in ("mask", "points") or holed), kind
+    written: list[int] = []
+    add_text = coco_format.TextWriter.add_text
+
+    def counting(self: Any, item: Any, annotations: str) -> None:
+        written.append(item[0])
+        add_text(self, item, annotations)
+
+    monkeypatch.setattr(coco_format.TextWriter, "add_text", counting)
+    _, stored = run_export(ctx, world.project_id, format_name)
+    if format_name == "coco":  # only the item whose objects all have a stored text
+        assert written == [fast]
+    with ctx.database.transaction() as session:
+        session.execute(
+            update(AnnotationObject)
+            .where(AnnotationObject.work_item_id.in_(world.item_ids))
+            .values(native_json=None, coco_json=None)
+        )
+    _, built = run_export(ctx, world.project_id, format_name)
+    one, two = _without_export_info(stored), _without_export_info(built)
+    assert _close(one, two)
+    if format_name == "json":
+        item = next(i for i in one["items"] if i["id"] == fast)
+        box = next(o for o in item["objects"] if o["uid"] == "f0")
+        assert (box["model"], box["score"], box["time_spent"]) == ('m\'1 "é"', 0.1 + 0.2, 1.5)
+        assert (box["revision"], box["created_at"]) == (3, box["updated_at"])
+
+
+def test_a_moved_object_is_exported_where_it_was_moved(ctx: Context) -> None:
+    """An incremental save rewrites the export texts of the objects it puts."""
+    from sqlalchemy import select
+
+    world = build_world(ctx, images=1, name="Moved", saved=True)
+    item_id = world.images[0]
+    _save_fast_shapes(ctx, world, item_id, base_revision=2)
+    moved = {"type": "box", "x": 5.0, "y": 6.0, "w": 10.1, "h": 8.2}
+    patch = AnnotationPatch(
+        request_id="move",
+        base_revision=3,
+        put=[ObjectIn.model_validate({"id": "f0", "class": "car", "geometry": moved})],
+        delete=["f3"],
+    )
+    item_annotations.save_patch(ctx, Actor.system("test"), world.project_id, item_id, patch)
+    with ctx.database.read() as session:
+        native_text, coco_text = session.execute(
+            select(AnnotationObject.native_json, AnnotationObject.coco_json).where(
+                AnnotationObject.work_item_id == item_id, AnnotationObject.uid == "f0"
+            )
+        ).one()
+    assert '"x":5.0' in native_text
+    assert '"revision":4' in native_text
+    assert coco_text.startswith('"bbox":[5.0,6.0,10.1,8.2]')
+    _, data = run_export(ctx, world.project_id, "json")
+    item = next(i for i in json.loads(data)["items"] if i["id"] == item_id)
+    box = next(o for o in item["objects"] if o["uid"] == "f0")
+    assert (box["geometry"], box["revision"], box["model"]) == (moved, 4, None)
+    assert {o["uid"] for o in item["objects"]} == {"f0", "f1", "f2"}
+    _, data = run_export(ctx, world.project_id, "coco")
+    annotations = {a["pixelwise"]["uid"]: a for a in json.loads(data)["annotations"]}
+    assert annotations["f0"]["bbox"] == [5.0, 6.0, 10.1, 8.2]
+    assert annotations["f0"]["segmentation"] == [[5.0, 6.0, 15.1, 6.0, 15.1, 14.2, 5.0, 14.2]]
+    assert "f3" not in annotations
+
+
+def test_category_ids_follow_the_class_order_of_the_pinned_instruction(ctx: Context) -> None:
+    """Stored COCO texts leave the category out: an export after the instruction changed
+    its class order maps each annotation to its class's new position."""
+    from pixelwise.db.models import InstructionVersion
+    from pixelwise.services import project_instruction
+
+    world = build_world(ctx, images=1, name="Reordered", saved=True)
+    _save_fast_shapes(ctx, world, world.images[0], base_revision=2)
+
+    def categories_of_classes() -> dict[str, int]:
+        _, data = run_export(ctx, world.project_id, "coco")
+        document = json.loads(data)
+        keys = {c["id"]: c["pixelwise"]["key"] for c in document["categories"]}
+        found: dict[str, int] = {}
+        for annotation in document["annotations"]:
+            key = annotation["pixelwise"]["class"]
+            assert keys[annotation["category_id"]] == key
+            found[key] = annotation["category_id"]
+        return found
+
+    assert categories_of_classes()["car"] == 1
+    with ctx.database.read() as session:
+        project = session.get(Project, world.project_id)
+        assert project is not None
+        version = session.get(InstructionVersion, project.instruction_version_id)
+        assert version is not None
+        instruction_id = version.instruction_id
+    reordered = dict(INSTRUCTION, classes=list(reversed(INSTRUCTION["classes"])))
+    actor = Actor.system("test")
+    instructions.add_version(ctx, actor, instruction_id, reordered)
+    project_instruction.change_instruction(ctx, actor, world.project_id, instruction_id, None)
+    found = categories_of_classes()
+    assert found["car"] == len(INSTRUCTION["classes"])
+    assert found["road"] == len(INSTRUCTION["classes"]) - 2

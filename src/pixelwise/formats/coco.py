@@ -21,9 +21,9 @@ The document (see docs/exports.md for the full description):
   annotation per slice (the first keeps the object id, the others take ids after the highest
   object id at the start of the export). `pixelwise` holds what COCO has no field for: uid,
   class key, geometry type, attributes, source, model, score, z_order, flags, track_id,
-  frame, slice, and `geometry` (the shape as stored) wherever the COCO fields cannot give it
+  frame, slice, `geometry` (the shape as stored) wherever the COCO fields cannot give it
   back exactly (rotated boxes, polygons with holes, lines, points that are not a skeleton's
-  keypoints in template order).
+  keypoints in template order), and last the object id.
 - `pixelwise` at the top: {format_version, project, questions} (the image-level questions
   of the instruction; the answers are on each image).
 
@@ -270,7 +270,6 @@ def annotation_for(
         "uid": obj.uid,
         "class": obj.class_key,
         "type": obj.geometry_type,
-        "object_id": obj.id,
         "attributes": obj.attributes,
         "source": obj.source,
         "model": obj.model,
@@ -283,6 +282,7 @@ def annotation_for(
     }
     if not exact:
         ext["geometry"] = obj.geometry
+    ext["object_id"] = obj.id  # last: `formats.fragments` stores the text before it
     return {
         "id": annotation_id,
         "image_id": image_id,
@@ -391,12 +391,12 @@ def _extension(row: ObjectRow) -> str:
      slice_, track_id, flags) = row  # fmt: skip
     return (
         f'"pixelwise":{{"uid":{_quote(uid)},"class":{_quote(class_key)},"type":{_quote(kind)},'
-        f'"object_id":{oid},"attributes":{attributes or "{}"},"source":{_quote(source)},'
+        f'"attributes":{attributes or "{}"},"source":{_quote(source)},'
         f'"model":{"null" if model is None else _quote(model)},'
         f'"score":{"null" if score is None else repr(score)},"z_order":{z_order},'
         f'"flags":{flags or "[]"},"track_id":{"null" if track_id is None else _quote(track_id)},'
         f'"frame":{"null" if frame is None else frame},'
-        f'"slice":{"null" if slice_ is None else slice_}}}}}'
+        f'"slice":{"null" if slice_ is None else slice_},"object_id":{oid}}}}}'
     )
 
 

@@ -49,7 +49,8 @@ def _of_part(
     """`columns` of the objects of the part's items (project, filter, ids first..last)."""
     # The numbers are written into the SQL, so that PostgreSQL plans each part for its own
     # range (a generic plan of a prepared statement, made without them, scans the table).
-    project, low, high = (literal_column(str(int(n))) for n in (project_id, first, last))
+    bounds: list[Any] = [literal_column(str(int(n))) for n in (project_id, first, last)]
+    project, low, high = bounds
     return (
         select(*columns)
         .select_from(_ao.join(_items, _items.c.id == _ao.c.work_item_id))
@@ -114,20 +115,53 @@ _NATIVE_POSTGRESQL = (
 )
 
 
+def _stored_native(dialect: str) -> str:
+    """An object's native JSON from its stored text (`formats.fragments`): the id, the
+    text, then who made and changed it and when."""
+    if dialect == "postgresql":
+        iso = _ISO_POSTGRESQL
+
+        def number(value: str) -> str:
+            return f"coalesce({value}::text, 'null')"
+
+    else:
+        iso = _ISO_SQLITE
+
+        def number(value: str) -> str:
+            return f"coalesce({value}, 'null')"
+
+    def when(column: str) -> str:
+        return f"coalesce('\"' || {iso.format(column)} || '\"', 'null')"
+
+    return (
+        "'{\"id\":' || ao.id || ',' || ao.native_json || "
+        f"',\"created_by\":' || {number('ao.created_by')} || "
+        f"',\"created_at\":' || {when('ao.created_at')} || "
+        f"',\"updated_by\":' || {number('ao.updated_by')} || "
+        f"',\"updated_at\":' || {when('ao.updated_at')} || '}}'"
+    )
+
+
+def _native(dialect: str) -> str:
+    built = _NATIVE_POSTGRESQL if dialect == "postgresql" else _NATIVE_SQLITE
+    return f"CASE WHEN ao.native_json IS NOT NULL THEN {_stored_native(dialect)} ELSE {built} END"
+
+
 def native_objects(
     dialect: str, project_id: int, node: ItemFilter | None, first: int, last: int
 ) -> Select[Any]:
     """Per item of the part: (id, object count, true, its objects as native JSON texts
-    joined by commas, in id order)."""
+    joined by commas, in id order): the stored texts, or, for objects without one, built
+    from the columns."""
     item = _ao.c.work_item_id
     if dialect == "postgresql":
-        text: Any = literal_column(f"string_agg({_NATIVE_POSTGRESQL}, ',' ORDER BY ao.id)")
+        text: Any = literal_column(f"string_agg({_native(dialect)}, ',' ORDER BY ao.id)")
         columns = [item, literal_column("count(*)"), literal_column("true"), text]
         return _of_part(columns, dialect, project_id, node, first, last).group_by(item)
     # SQLite's group_concat joins in the order the rows come: the subquery's.
     inner = (
         _of_part(
-            [item.label("item"), literal_column(_NATIVE_SQLITE).label("doc")],
+            [item.label("item"), literal_column(_native(dialect)).label("doc")],
             dialect,
             project_id,
             node,
@@ -214,6 +248,9 @@ def _annotation(dialect: str, classes: dict[str, int]) -> str:
         def integer(value: str) -> str:
             return f"coalesce(({value})::text, 'null')"
 
+        def text_of(value: str) -> str:
+            return f"({value})::text"
+
     else:
 
         def quote(value: str) -> str:
@@ -228,6 +265,9 @@ def _annotation(dialect: str, classes: dict[str, int]) -> str:
         def integer(value: str) -> str:
             return f"coalesce({value}, 'null')"
 
+        def text_of(value: str) -> str:
+            return value
+
     bbox = " || ',' || ".join(rounded(f"o.bbox_{c}") for c in "xywh")
     return (
         "'{\"id\":' || o.oid || ',\"image_id\":' || o.item || "
@@ -237,16 +277,24 @@ def _annotation(dialect: str, classes: dict[str, int]) -> str:
         f'\',"pixelwise":{{"uid":\' || {quote("o.uid")} || '
         f"',\"class\":' || {quote('o.class_key')} || "
         f"',\"type\":' || {quote('o.geometry_type')} || "
-        "',\"object_id\":' || o.oid || "
-        "',\"attributes\":' || coalesce(o.attributes, '{}') || "
+        f"',\"attributes\":' || coalesce({text_of('o.attributes')}, '{{}}') || "
         f"',\"source\":' || {quote('o.source')} || "
         f"',\"model\":' || {quote('o.model')} || "
         f"',\"score\":' || {number('o.score')} || "
         "',\"z_order\":' || o.z_order || "
-        "',\"flags\":' || coalesce(o.flags, '[]') || "
+        f"',\"flags\":' || coalesce({text_of('o.flags')}, '[]') || "
         f"',\"track_id\":' || {quote('o.track_id')} || "
         f"',\"frame\":' || {integer('o.frame')} || "
-        f"',\"slice\":' || {integer('o.slice')} || '}}}}'"
+        f"',\"slice\":' || {integer('o.slice')} || ',\"object_id\":' || o.oid || '}}}}'"
+    )
+
+
+def _stored_annotation(classes: dict[str, int]) -> str:
+    """A COCO annotation from the object's stored text (`formats.fragments`)."""
+    return (
+        "'{\"id\":' || o.oid || ',\"image_id\":' || o.item || "
+        f"',\"category_id\":' || {_category(classes)} || ',' || o.stored || "
+        "',\"object_id\":' || o.oid || '}}'"
     )
 
 
@@ -262,14 +310,15 @@ def coco_annotations(
     the COCO annotations of its boxes and hole-free polygons joined by commas, in id
     order). `classes` maps class keys to category ids."""
     postgresql = dialect == "postgresql"
-    text_type = "::text" if postgresql else ""
+    segmentation = _SEGMENTATION_POSTGRESQL if postgresql else _SEGMENTATION_SQLITE
     columns = [
         _ao.c.work_item_id.label("item"),
         _ao.c.id.label("oid"),
+        _ao.c.coco_json.label("stored"),
         _ao.c.uid,
         _ao.c.class_key,
         _ao.c.geometry_type,
-        literal_column(f"ao.attributes{text_type}").label("attributes"),
+        _ao.c.attributes,
         _ao.c.source,
         _ao.c.model,
         _ao.c.score,
@@ -277,28 +326,31 @@ def coco_annotations(
         _ao.c.frame,
         _ao.c.slice,
         _ao.c.track_id,
-        literal_column(f"ao.flags{text_type}").label("flags"),
+        _ao.c.flags,
         _ao.c.bbox_x,
         _ao.c.bbox_y,
         _ao.c.bbox_w,
         _ao.c.bbox_h,
         _ao.c.area,
-        literal_column(_SEGMENTATION_POSTGRESQL if postgresql else _SEGMENTATION_SQLITE).label(
-            "seg"
-        ),
+        # Worked out only for objects without a stored text.
+        literal_column(f"CASE WHEN ao.coco_json IS NULL THEN {segmentation} END").label("seg"),
     ]
     inner = _of_part(columns, dialect, project_id, node, first, last)
-    fragment = f"CASE WHEN o.seg IS NOT NULL THEN {_annotation(dialect, classes)} END"
+    fragment = (
+        f"CASE WHEN o.stored IS NOT NULL THEN {_stored_annotation(classes)} "
+        f"WHEN o.seg IS NOT NULL THEN {_annotation(dialect, classes)} END"
+    )
+    written = "o.stored IS NOT NULL OR o.seg IS NOT NULL"
     if postgresql:
         o = inner.offset(0).subquery("o")  # computed once per row, not inlined
         aggregate: list[Any] = [
-            literal_column("bool_and(o.seg IS NOT NULL)"),
+            literal_column(f"bool_and({written})"),
             literal_column(f"string_agg({fragment}, ',' ORDER BY o.oid)"),
         ]
     else:
         o = inner.order_by(_ao.c.work_item_id, _ao.c.id).subquery("o")
         aggregate = [
-            literal_column("min(o.seg IS NOT NULL)"),
+            literal_column(f"min({written})"),
             literal_column(f"group_concat({fragment}, ',')"),
         ]
     return select(o.c.item, literal_column("count(*)"), *aggregate).group_by(o.c.item)

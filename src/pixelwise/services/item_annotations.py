@@ -45,6 +45,7 @@ from pixelwise.domain.annotations import (
 from pixelwise.domain.errors import Conflict, InvalidInput, NotFound
 from pixelwise.domain.instructions import Instruction, parse_instruction
 from pixelwise.domain.instructions_attributes import check_attribute_values
+from pixelwise.formats.fragments import saved_texts
 from pixelwise.services.context import Actor, Context
 
 
@@ -425,6 +426,7 @@ def apply_revision(
 def _row_values(
     item_id: int, c: CheckedObject, revision: int, actor: Actor, now: datetime, spent: float
 ) -> dict[str, Any]:
+    native, coco = saved_texts(c, revision, spent)  # what exports copy (formats.fragments)
     return {
         "work_item_id": item_id,
         "uid": c.uid,
@@ -444,6 +446,8 @@ def _row_values(
         "bbox_w": c.measures[2],
         "bbox_h": c.measures[3],
         "area": c.measures[4],
+        "native_json": native,
+        "coco_json": coco,
         "time_spent": spent,
         "revision": revision,
         "updated_by": actor.user_id,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pixelwise.db.base import Base, IdType, JsonType, UTCDateTime, utcnow
@@ -79,6 +79,10 @@ class AnnotationObject(Base):
     bbox_w: Mapped[float | None] = mapped_column(Float, nullable=True)
     bbox_h: Mapped[float | None] = mapped_column(Float, nullable=True)
     area: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # The object's text in the native JSON and COCO exports, written by each save
+    # (`formats.fragments`); NULL where an export builds it from the columns.
+    native_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    coco_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     time_spent: Mapped[float] = mapped_column(Float, default=0.0)
     revision: Mapped[int] = mapped_column(Integer)
     created_by: Mapped[int | None] = mapped_column(
