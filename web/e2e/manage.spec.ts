@@ -78,4 +78,53 @@ test("dataset, instruction, project, export", async ({ page }) => {
   await page.getByRole("button", { name: /trip/ }).click();
   await expect(page.getByTestId("asset-grid").locator("figure")).toHaveCount(3);
   await expect(page.locator(".breadcrumb")).toContainText("street photos / trip");
+
+  // An instruction: a box class with a required single-choice attribute, a polygon class, a question.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Instructions" }).click();
+  await page.getByRole("link", { name: "New instruction" }).click();
+  await page.getByLabel("Instruction name").fill("street objects");
+  await page.getByRole("button", { name: "Add class" }).click();
+  const car = page.getByRole("group", { name: "Class 1", exact: true });
+  await car.getByLabel("Name", { exact: true }).fill("Car");
+  await expect(car.getByLabel("Key", { exact: true })).toHaveValue("car");
+  await car.getByLabel("Hotkey").fill("c");
+  await car.getByRole("button", { name: "Add attribute" }).click();
+  const colour = page.getByRole("group", { name: "Attribute 1 of class 1" });
+  await colour.getByLabel("Attribute name").fill("Colour");
+  await colour.getByLabel("Required").check();
+  await colour.getByRole("button", { name: "Add choice" }).click();
+  await colour.getByLabel("Choice 1", { exact: true }).fill("Red");
+  await colour.getByRole("button", { name: "Add choice" }).click();
+  await colour.getByLabel("Choice 2", { exact: true }).fill("Dark blue");
+  await expect(colour.getByLabel("Key", { exact: true }).nth(1)).toHaveValue("dark_blue");
+  await page.getByRole("button", { name: "Add class" }).click();
+  const road = page.getByRole("group", { name: "Class 2", exact: true });
+  await road.getByLabel("Name", { exact: true }).fill("Road");
+  await road.getByLabel("Tool").selectOption("polygon");
+  await road.getByLabel("Hotkey").fill("C");
+  await page.getByRole("button", { name: "Add question" }).click();
+  const weather = page.getByRole("group", { name: "Question 1" });
+  await weather.getByLabel("Question", { exact: true }).fill("Weather");
+  await weather.getByRole("button", { name: "Add choice" }).click();
+  await weather.getByLabel("Choice 1", { exact: true }).fill("Sunny");
+  await weather.getByRole("button", { name: "Add choice" }).click();
+  await weather.getByLabel("Choice 2", { exact: true }).fill("Rainy");
+  // The preview shows the side panel as annotators will see it.
+  const preview = page.getByRole("complementary", { name: "Annotator preview" });
+  await preview.getByRole("button", { name: /Car/ }).click();
+  await expect(preview.getByLabel(/Colour/)).toBeVisible();
+  await expect(preview.getByText("Weather")).toBeVisible();
+
+  // The server refuses the duplicate hotkey; its problem shows at the field.
+  await page.getByRole("button", { name: "Create instruction" }).click();
+  await expect(road.locator(".field-problem")).toContainText("already used by classes[0].hotkey");
+  await expect(road.getByLabel("Hotkey")).toHaveAttribute("aria-invalid", "true");
+  await snap(page, "manage-02-instruction-problem");
+  await road.getByLabel("Hotkey").fill("r");
+  await page.getByRole("button", { name: "Create instruction" }).click();
+  await expect(page).toHaveURL(/\/instructions\/\d+$/);
+  await expect(page.getByRole("heading", { name: "street objects" })).toBeVisible();
+  await expect(page.getByLabel("Versions").getByRole("button", { name: "v1" })).toHaveAttribute("aria-current", "true");
+  await expect(page.getByRole("group", { name: "Class 2", exact: true }).getByLabel("Hotkey")).toHaveValue("r");
+  await snap(page, "manage-03-instruction-saved");
 });
