@@ -1,0 +1,295 @@
+// The labeling workspace against a real server: an instruction with a box class and a
+// polygon class (with attributes), a dataset of uploaded PNGs and a project are made
+// through the API; then a box and a polygon are drawn with the mouse, an attribute is
+// filled, and the work is checked after a reload (through the API and on the canvas),
+// through undo/redo, offline and back, and against a conflicting save from a second page.
+
+import { deflateSync } from "node:zlib";
+import { type APIRequestContext, type BrowserContext, expect, type Page, test } from "@playwright/test";
+import { e2eServer } from "./server";
+
+const server = e2eServer();
+const RED: [number, number, number] = [255, 0, 0];
+const WIDTH = 400;
+const HEIGHT = 300;
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] as number) ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/** An RGB PNG of one grey level. */
+function png(width: number, height: number, grey: number): Buffer {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8);
+  const rows = Buffer.alloc((width * 3 + 1) * height, grey);
+  for (let y = 0; y < height; y++) rows[y * (width * 3 + 1)] = 0;
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
+}
+
+interface Api {
+  get<T>(path: string): Promise<T>;
+  post<T>(path: string, data: unknown): Promise<T>;
+  patch<T>(path: string, data: unknown): Promise<T>;
+  upload<T>(path: string, files: Record<string, Buffer>): Promise<T>;
+}
+
+/** The admin's own API session (not the browser's, so offline emulation does not touch it). */
+async function adminApi(request: APIRequestContext): Promise<Api> {
+  const login = await request.post(`${server.url}/api/auth/login`, { data: { email: server.email, password: server.password } });
+  expect(login.status()).toBe(200);
+  const { csrf_token: csrf } = (await login.json()) as { csrf_token: string };
+  const headers = { "X-CSRF-Token": csrf };
+  const check = async <T>(answer: Awaited<ReturnType<APIRequestContext["get"]>>): Promise<T> => {
+    expect(answer.ok(), `${answer.url()}: ${answer.status()} ${await answer.text()}`).toBe(true);
+    return (await answer.json()) as T;
+  };
+  return {
+    get: async (path) => check(await request.get(`${server.url}${path}`)),
+    post: async (path, data) => check(await request.post(`${server.url}${path}`, { data, headers })),
+    patch: async (path, data) => check(await request.patch(`${server.url}${path}`, { data, headers })),
+    upload: async (path, files) =>
+      check(
+        await request.post(`${server.url}${path}`, {
+          headers,
+          multipart: Object.fromEntries(Object.entries(files).map(([name, buffer], i) => [`file${i}`, { name, mimeType: "image/png", buffer }])),
+        }),
+      ),
+  };
+}
+
+interface Made {
+  projectId: number;
+  items: number[];
+}
+
+async function makeProject(api: Api): Promise<Made> {
+  const stamp = Date.now().toString(36);
+  const instruction = await api.post<{ instruction_id: number }>("/api/instructions", {
+    name: `workspace ${stamp}`,
+    document: {
+      classes: [
+        {
+          key: "car",
+          name: "Car",
+          color: "#ff0000",
+          tool: "box",
+          hotkey: "1",
+          attributes: [
+            { key: "colour", name: "Colour", type: "single_choice", choices: [{ key: "red", name: "Red" }, { key: "blue", name: "Blue" }] },
+            { key: "occluded", name: "Occluded", type: "boolean" },
+          ],
+        },
+        { key: "lake", name: "Lake", color: "#0000ff", tool: "polygon", hotkey: "2", attributes: [{ key: "depth", name: "Depth", type: "number", min: 0, max: 100 }] },
+      ],
+      questions: [{ key: "weather", text: "Weather", type: "single_choice", display: "radio", choices: [{ key: "sun", name: "Sun" }, { key: "rain", name: "Rain" }] }],
+    },
+  });
+  const dataset = await api.post<{ id: number }>("/api/datasets", { name: `workspace ${stamp}` });
+  const job = await api.upload<{ id: number }>(`/api/datasets/${dataset.id}/uploads`, { "a.png": png(WIDTH, HEIGHT, 60), "b.png": png(WIDTH, HEIGHT, 90) });
+  await expect.poll(async () => (await api.get<{ state: string }>(`/api/jobs/${job.id}`)).state, { timeout: 20_000 }).toBe("done");
+  const project = await api.post<{ id: number }>("/api/projects", { name: `workspace ${stamp}`, dataset_id: dataset.id, instruction_id: instruction.instruction_id });
+  const items = await api.get<{ items: { id: number }[] }>(`/api/projects/${project.id}/items?limit=10`);
+  expect(items.items).toHaveLength(2);
+  return { projectId: project.id, items: items.items.map((i) => i.id) };
+}
+
+async function signIn(context: BrowserContext): Promise<void> {
+  const login = await context.request.post(`${server.url}/api/auth/login`, { data: { email: server.email, password: server.password } });
+  expect(login.status()).toBe(200);
+}
+
+async function snap(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: test.info().outputPath(`${name}.png`) });
+}
+
+/** Opens an item and waits until its image is drawn. */
+async function open(page: Page, made: Made, item: number): Promise<void> {
+  await page.goto(`${server.url}/projects/${made.projectId}/items/${item}`);
+  await expect.poll(() => page.evaluate((id) => window.__pixelwise?.itemId === id && window.__pixelwise.stage.stats.imageDrawnAt !== null, item)).toBe(true);
+}
+
+/** Page coordinates of an image point. */
+async function at(page: Page, x: number, y: number): Promise<[number, number]> {
+  return page.evaluate(
+    ([ix, iy]) => {
+      const ws = window.__pixelwise;
+      if (ws === undefined) throw new Error("no workspace");
+      const rect = document.querySelector("[data-testid=annotation-canvas]")?.getBoundingClientRect();
+      const [sx, sy] = ws.stage.viewport.toScreen(ix, iy);
+      return [sx + (rect?.left ?? 0), sy + (rect?.top ?? 0)] as [number, number];
+    },
+    [x, y] as const,
+  );
+}
+
+async function drag(page: Page, from: [number, number], to: [number, number]): Promise<void> {
+  await page.mouse.move(...(await at(page, ...from)));
+  await page.mouse.down();
+  await page.mouse.move(...(await at(page, ...to)), { steps: 6 });
+  await page.mouse.up();
+}
+
+async function click(page: Page, x: number, y: number): Promise<void> {
+  await page.mouse.click(...(await at(page, x, y)));
+  await page.waitForTimeout(450); // not a double click
+}
+
+/** RGBA of the annotation canvas at an image point. */
+async function pixel(page: Page, x: number, y: number): Promise<number[]> {
+  return page.evaluate(
+    ([ix, iy]) => {
+      const ws = window.__pixelwise;
+      const canvas = document.querySelector<HTMLCanvasElement>("[data-testid=annotation-canvas]");
+      if (ws === undefined || canvas === null) throw new Error("no canvas");
+      const [sx, sy] = ws.stage.viewport.toScreen(ix, iy);
+      const ratio = canvas.width / canvas.getBoundingClientRect().width;
+      const data = canvas.getContext("2d")?.getImageData(Math.round(sx * ratio), Math.round(sy * ratio), 1, 1).data;
+      return data === undefined ? [] : [...data];
+    },
+    [x, y] as const,
+  );
+}
+
+interface Annotation {
+  revision: number;
+  objects: { id: string; class: string; geometry: Record<string, unknown> & { type: string }; attributes: Record<string, unknown> }[];
+  answers: Record<string, unknown>;
+}
+
+/** A key pressed on the canvas (keys typed into a form field are not shortcuts). */
+async function key(page: Page, name: string): Promise<void> {
+  await page.getByTestId("annotation-canvas").focus();
+  await page.keyboard.press(name);
+}
+
+const saved = (page: Page) => expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved");
+const objectRows = (page: Page) => page.getByTestId("objects").locator("li");
+
+test("draw, save, reload, undo, go offline and resolve a conflict in the workspace", async ({ page, request, browser }) => {
+  test.setTimeout(90_000);
+  const api = await adminApi(request);
+  const made = await makeProject(api);
+  const first = made.items[0] as number;
+  const annotationPath = `/api/projects/${made.projectId}/items/${first}/annotation`;
+  await signIn(page.context());
+  await open(page, made, first);
+  await expect(page.getByTestId("position")).toContainText("Item 1 of 2");
+  await expect(page.getByRole("button", { name: "Box", pressed: true })).toBeVisible();
+
+  // A box of the first class, then its colour.
+  await drag(page, [50, 60], [150, 140]);
+  await expect(objectRows(page)).toHaveCount(1);
+  await page.getByLabel("Colour").selectOption("blue");
+
+  // A polygon of the second class, chosen by its hotkey; its depth.
+  await key(page, "2");
+  await expect(page.getByRole("button", { name: "Polygon", pressed: true })).toBeVisible();
+  for (const [x, y] of [[220, 60], [350, 80], [330, 220], [240, 200]] as [number, number][]) await click(page, x, y);
+  await click(page, 220, 60); // the first vertex closes it
+  await expect(objectRows(page)).toHaveCount(2);
+  await page.getByLabel("Depth").fill("12");
+  await page.getByLabel("Depth").press("Enter");
+  await page.getByLabel("Sun").check();
+  await saved(page);
+  await snap(page, "workspace-01-drawn");
+
+  let annotation = await api.get<Annotation>(annotationPath);
+  const box = annotation.objects.find((o) => o.class === "car");
+  const polygon = annotation.objects.find((o) => o.class === "lake");
+  expect(box?.geometry).toMatchObject({ type: "box" });
+  for (const [key, want] of Object.entries({ x: 50, y: 60, w: 100, h: 80 })) expect(Math.abs((box?.geometry[key] as number) - want)).toBeLessThan(1.5);
+  expect(box?.attributes).toEqual({ colour: "blue" });
+  const outer = (polygon?.geometry["parts"] as { outer: number[][] }[])[0]?.outer ?? [];
+  expect(outer).toHaveLength(4);
+  expect(Math.abs((outer[1]?.[0] ?? 0) - 350)).toBeLessThan(1.5);
+  expect(polygon?.attributes).toEqual({ depth: 12 });
+  expect(annotation.answers).toEqual({ weather: "sun" });
+
+  // After a reload both objects come back, drawn on the canvas.
+  await page.reload();
+  await open(page, made, first);
+  await expect(objectRows(page)).toHaveCount(2);
+  await expect(page.getByLabel("Sun")).toBeChecked();
+  const edge = await pixel(page, 50, 80); // the box's left edge
+  expect(edge[0]).toBeGreaterThan(200);
+  expect(edge[1]).toBeLessThan(60);
+  expect(edge[3]).toBeGreaterThan(200);
+  const outside = await pixel(page, 30, 80);
+  expect(outside[3]).toBe(0);
+  await snap(page, "workspace-02-reloaded");
+
+  // Delete, undo, redo, undo: the box is back and saved.
+  await objectRows(page).filter({ hasText: "Car" }).getByRole("button").first().click();
+  await key(page, "Delete");
+  await expect(objectRows(page)).toHaveCount(1);
+  await page.keyboard.press("Control+z");
+  await expect(objectRows(page)).toHaveCount(2);
+  await page.keyboard.press("Control+Shift+z");
+  await expect(objectRows(page)).toHaveCount(1);
+  await page.keyboard.press("Control+z");
+  await expect(objectRows(page)).toHaveCount(2);
+  await saved(page);
+  annotation = await api.get<Annotation>(annotationPath);
+  expect(annotation.objects.map((o) => o.class).sort()).toEqual(["car", "lake"]);
+
+  // Offline: the edit waits on this device, and is saved when the connection returns.
+  await page.context().setOffline(true);
+  await key(page, "1");
+  await drag(page, [60, 180], [120, 280]);
+  await expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "offline");
+  await expect(page.getByTestId("save-state")).toContainText("Offline");
+  await snap(page, "workspace-03-offline");
+  await page.context().setOffline(false);
+  await saved(page);
+  annotation = await api.get<Annotation>(annotationPath);
+  expect(annotation.objects).toHaveLength(3);
+
+  // A second page saves first; this page's next save meets the conflict and keeps its change.
+  const other = await browser.newContext();
+  await signIn(other);
+  const second = await other.newPage();
+  await open(second, made, first);
+  await expect(objectRows(second)).toHaveCount(3);
+  await second.getByLabel("Rain").check();
+  await saved(second);
+  await snap(second, "workspace-04-second-page");
+  await key(page, "2");
+  for (const [x, y] of [[250, 240], [300, 240], [280, 290]] as [number, number][]) await click(page, x, y);
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("alertdialog", { name: "Save conflict" })).toBeVisible();
+  await expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "conflict");
+  await snap(page, "workspace-05-conflict");
+  await page.getByRole("button", { name: "Keep mine" }).click();
+  await saved(page);
+  annotation = await api.get<Annotation>(annotationPath);
+  expect(annotation.objects).toHaveLength(4);
+  expect(annotation.answers).toEqual({ weather: "rain" });
+  await other.close();
+
+  // Next item, with the shortcut overlay.
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page).toHaveURL(new RegExp(`/items/${made.items[1]}$`));
+  await expect(page.getByTestId("position")).toContainText("Item 2 of 2");
+  await key(page, "?");
+  await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toContainText("Class Car");
+  await snap(page, "workspace-06-shortcuts");
+});

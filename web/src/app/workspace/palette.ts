@@ -1,0 +1,102 @@
+// The tool palette of an instruction: Select, then one entry per drawing tool its classes
+// use (mask classes get brush, eraser and fill), each with a hotkey, and the engine tool
+// behind it. Which class a tool draws follows the active class; picking a tool that the
+// active class does not use switches to the first class that does.
+
+import { BoxTool, BrushTool, EraserTool, FillTool, FreehandTool, PointsTool, PolygonTool, PolylineTool, RotatedBoxTool, SelectTool, SkeletonTool, type Tool } from "../../engine/tools";
+import type { ClassTool, Instruction, LabelClass } from "./instruction";
+
+export interface PaletteEntry {
+  /** "select", "box", ..., "skeleton:<template>", "brush", "eraser", "fill". */
+  readonly id: string;
+  readonly label: string;
+  readonly hotkey: string;
+  readonly tool: Tool;
+  /** The class tools this entry draws for (empty for select). */
+  readonly drawsFor: readonly ClassTool[];
+}
+
+const PLAIN: Readonly<Record<string, { label: string; hotkey: string; make: () => Tool; drawsFor: ClassTool[] }>> = {
+  box: { label: "Box", hotkey: "b", make: () => new BoxTool(), drawsFor: ["box"] },
+  rotated_box: { label: "Rotated box", hotkey: "r", make: () => new RotatedBoxTool(), drawsFor: ["rotated_box"] },
+  polygon: { label: "Polygon", hotkey: "p", make: () => new PolygonTool(), drawsFor: ["polygon"] },
+  freehand: { label: "Freehand", hotkey: "d", make: () => new FreehandTool(), drawsFor: ["freehand"] },
+  polyline: { label: "Polyline", hotkey: "l", make: () => new PolylineTool(), drawsFor: ["polyline"] },
+  points: { label: "Points", hotkey: "k", make: () => new PointsTool(), drawsFor: ["points"] },
+};
+
+export function buildPalette(instruction: Instruction): PaletteEntry[] {
+  const entries: PaletteEntry[] = [{ id: "select", label: "Select", hotkey: "v", tool: new SelectTool(), drawsFor: [] }];
+  const seen = new Set<string>();
+  const add = (entry: PaletteEntry) => {
+    if (seen.has(entry.id)) return;
+    seen.add(entry.id);
+    entries.push(entry);
+  };
+  for (const c of instruction.classes) {
+    const plain = PLAIN[c.tool];
+    if (plain !== undefined) {
+      add({ id: c.tool, label: plain.label, hotkey: plain.hotkey, tool: plain.make(), drawsFor: plain.drawsFor });
+    } else if (c.tool === "skeleton") {
+      const template = instruction.skeletons.find((s) => s.key === c.skeleton);
+      if (template !== undefined) add({ id: `skeleton:${template.key}`, label: `Skeleton (${template.key})`, hotkey: seen.has("skeleton-key") ? "" : "s", tool: new SkeletonTool(template), drawsFor: ["skeleton"] });
+      seen.add("skeleton-key");
+    } else {
+      add({ id: "brush", label: "Brush", hotkey: "n", tool: new BrushTool(), drawsFor: ["mask", "superpixel"] });
+      add({ id: "eraser", label: "Eraser", hotkey: "e", tool: new EraserTool(), drawsFor: ["mask", "superpixel"] });
+      add({ id: "fill", label: "Fill", hotkey: "g", tool: new FillTool(), drawsFor: ["mask", "superpixel"] });
+    }
+  }
+  return entries;
+}
+
+/** The palette entry a class draws with. */
+export function entryForClass(palette: readonly PaletteEntry[], label: LabelClass): PaletteEntry | undefined {
+  if (label.tool === "skeleton") return palette.find((e) => e.id === `skeleton:${label.skeleton ?? ""}`);
+  return palette.find((e) => e.drawsFor.includes(label.tool));
+}
+
+/** The class a palette entry should draw: the active one when it fits, else the first that does. */
+export function classForEntry(instruction: Instruction, entry: PaletteEntry, active: string | null): string | null {
+  if (entry.drawsFor.length === 0) return active;
+  const fits = (c: LabelClass) => entry.drawsFor.includes(c.tool) && (c.tool !== "skeleton" || entry.id === `skeleton:${c.skeleton ?? ""}`);
+  const current = instruction.classes.find((c) => c.key === active);
+  if (current !== undefined && fits(current)) return current.key;
+  return instruction.classes.find(fits)?.key ?? null;
+}
+
+export interface Shortcut {
+  readonly keys: string;
+  readonly what: string;
+}
+
+/** Every shortcut of the workspace, for the `?` overlay. */
+export function shortcutList(instruction: Instruction, palette: readonly PaletteEntry[]): Shortcut[] {
+  const list: Shortcut[] = [];
+  for (const c of instruction.classes) if (c.hotkey !== null) list.push({ keys: c.hotkey, what: `Class ${c.name}` });
+  for (const q of instruction.questions) {
+    if (q.type !== "single_choice" && q.type !== "multiple_choice") continue;
+    for (const choice of q.choices) {
+      const key = q.hotkeys[choice.key];
+      if (key !== undefined) list.push({ keys: key, what: `${q.label}: ${choice.name}` });
+    }
+  }
+  const taken = new Set(list.map((s) => s.keys.toLowerCase()));
+  for (const e of palette) if (e.hotkey !== "" && !taken.has(e.hotkey)) list.push({ keys: e.hotkey, what: `${e.label} tool` });
+  list.push(
+    { keys: "Delete", what: "Delete the selected objects" },
+    { keys: "Ctrl/⌘ Z", what: "Undo" },
+    { keys: "Ctrl/⌘ Shift Z, Ctrl Y", what: "Redo" },
+    { keys: "Escape", what: "Cancel the shape being drawn, or clear the selection" },
+    { keys: "Enter", what: "Close the polygon / end the polyline or points" },
+    { keys: "Backspace", what: "Remove the last vertex while drawing" },
+    { keys: "[ ]", what: "Brush smaller / larger" },
+    { keys: "Space + drag, middle drag", what: "Pan" },
+    { keys: "Wheel", what: "Zoom about the cursor" },
+    { keys: taken.has("f") ? "Shift F" : "F, Shift F", what: "Fit the image" },
+    { keys: taken.has("1") ? "Shift 1" : "1, Shift 1", what: "1:1 pixels" },
+    { keys: "Alt →, Alt ←", what: "Next / previous item" },
+    { keys: "?", what: "Show or hide this list" },
+  );
+  return list;
+}

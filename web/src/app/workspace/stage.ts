@@ -1,0 +1,277 @@
+// The canvas of the workspace, without React: two stacked canvases (the image, and the
+// annotation drawn by the engine's renderer on top), the viewport, pointer input turned
+// into image coordinates for the active tool, wheel zoom about the cursor, panning with
+// space-drag or the middle button. Frames are drawn on requestAnimationFrame, and only
+// after something changed. Canvases are sized in device pixels (devicePixelRatio), the
+// engine works in CSS pixels through a scaling surface.
+
+import type { AnnotationDocument } from "../../engine/document";
+import type { History } from "../../engine/history";
+import { Renderer, DEFAULT_STYLE, type Surface } from "../../engine/render";
+import type { Selection } from "../../engine/selection";
+import { createToolContext, type PointerInput, type Tool, type ToolContext } from "../../engine/tools";
+import { Viewport, wheelZoomFactor } from "../../engine/viewport";
+
+/** A Canvas 2D context seen in CSS pixels: every transform is multiplied by `ratio`. */
+export class ScaledSurface implements Surface {
+  constructor(
+    readonly ctx: CanvasRenderingContext2D,
+    public ratio: number,
+  ) {}
+  get fillStyle() { return this.ctx.fillStyle; }
+  set fillStyle(v) { this.ctx.fillStyle = v; }
+  get strokeStyle() { return this.ctx.strokeStyle; }
+  set strokeStyle(v) { this.ctx.strokeStyle = v; }
+  get lineWidth() { return this.ctx.lineWidth; }
+  set lineWidth(v) { this.ctx.lineWidth = v; }
+  get globalAlpha() { return this.ctx.globalAlpha; }
+  set globalAlpha(v) { this.ctx.globalAlpha = v; }
+  get imageSmoothingEnabled() { return this.ctx.imageSmoothingEnabled; }
+  set imageSmoothingEnabled(v) { this.ctx.imageSmoothingEnabled = v; }
+  setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void {
+    const r = this.ratio;
+    this.ctx.setTransform(a * r, b * r, c * r, d * r, e * r, f * r);
+  }
+  clearRect(x: number, y: number, w: number, h: number): void { this.ctx.clearRect(x, y, w, h); }
+  beginPath(): void { this.ctx.beginPath(); }
+  moveTo(x: number, y: number): void { this.ctx.moveTo(x, y); }
+  lineTo(x: number, y: number): void { this.ctx.lineTo(x, y); }
+  closePath(): void { this.ctx.closePath(); }
+  rect(x: number, y: number, w: number, h: number): void { this.ctx.rect(x, y, w, h); }
+  arc(x: number, y: number, radius: number, start: number, end: number): void { this.ctx.arc(x, y, radius, start, end); }
+  fill(rule?: CanvasFillRule): void { this.ctx.fill(rule); }
+  stroke(): void { this.ctx.stroke(); }
+  setLineDash(segments: number[]): void { this.ctx.setLineDash(segments); }
+  drawImage(image: CanvasImageSource, dx: number, dy: number, dw: number, dh: number): void { this.ctx.drawImage(image, dx, dy, dw, dh); }
+}
+
+export interface StageStats {
+  /** Milliseconds each of the recent frames took to draw (newest last, at most 600). */
+  readonly drawMs: number[];
+  frames: number;
+  /** performance.now() when the image was first drawn. */
+  imageDrawnAt: number | null;
+}
+
+export interface StageOptions {
+  readonly host: HTMLElement;
+  readonly imageCanvas: HTMLCanvasElement;
+  readonly canvas: HTMLCanvasElement;
+  readonly doc: AnnotationDocument;
+  readonly history: History;
+  readonly selection: Selection;
+  readonly width: number;
+  readonly height: number;
+  readonly colorOf: (classKey: string) => string;
+  readonly defaultAttributes: (classKey: string) => Record<string, unknown>;
+  readonly onProblem: (message: string) => void;
+  /** Any user input (active time). */
+  readonly onInput: () => void;
+}
+
+const DOUBLE_CLICK_MS = 400;
+
+export class Stage {
+  readonly viewport: Viewport;
+  readonly renderer: Renderer;
+  readonly ctx: ToolContext;
+  readonly stats: StageStats = { drawMs: [], frames: 0, imageDrawnAt: null };
+  tool: Tool;
+  spaceHeld = false;
+  private image: CanvasImageSource | null = null;
+  private readonly imageSurface: CanvasRenderingContext2D;
+  private readonly surface: ScaledSurface;
+  private ratio = 1;
+  private frameRequested = 0;
+  private imageVersion = -1;
+  private pan: { x: number; y: number; pointer: number } | null = null;
+  private lastDown = { t: 0, x: 0, y: 0, clicks: 0 };
+  private readonly cleanups: (() => void)[] = [];
+
+  constructor(
+    private readonly options: StageOptions,
+    tool: Tool,
+  ) {
+    const imageContext = options.imageCanvas.getContext("2d");
+    const context = options.canvas.getContext("2d");
+    if (imageContext === null || context === null) throw new Error("this browser gives no 2D canvas");
+    this.imageSurface = imageContext;
+    this.surface = new ScaledSurface(context, 1);
+    this.tool = tool;
+    const rect = options.host.getBoundingClientRect();
+    this.viewport = new Viewport(Math.max(1, rect.width), Math.max(1, rect.height), options.width, options.height, { minScale: 0.005, maxScale: 64 });
+    this.renderer = new Renderer({ ...DEFAULT_STYLE, colorOf: options.colorOf });
+    this.ctx = createToolContext({
+      doc: options.doc,
+      history: options.history,
+      viewport: this.viewport,
+      selection: options.selection,
+      image: { width: options.width, height: options.height },
+      defaultAttributes: options.defaultAttributes,
+      onProblem: options.onProblem,
+    });
+    this.resize();
+    this.viewport.fit(16);
+    this.listen();
+  }
+
+  setImage(image: CanvasImageSource): void {
+    this.image = image;
+    this.imageVersion = -1;
+    this.invalidate();
+  }
+
+  setTool(tool: Tool): void {
+    if (tool === this.tool) return;
+    this.tool.cancel(this.ctx);
+    this.tool = tool;
+    this.invalidate();
+  }
+
+  fit(): void {
+    this.viewport.fit(16);
+    this.invalidate();
+  }
+
+  oneToOne(): void {
+    this.viewport.oneToOne();
+    this.invalidate();
+  }
+
+  zoomBy(factor: number): void {
+    this.viewport.zoomAt(this.viewport.screenWidth / 2, this.viewport.screenHeight / 2, factor);
+    this.invalidate();
+  }
+
+  /** Asks for a frame; several calls before it is drawn give one frame. */
+  invalidate(): void {
+    if (this.frameRequested !== 0) return;
+    this.frameRequested = requestAnimationFrame(() => {
+      this.frameRequested = 0;
+      this.draw();
+    });
+  }
+
+  destroy(): void {
+    if (this.frameRequested !== 0) cancelAnimationFrame(this.frameRequested);
+    for (const cleanup of this.cleanups) cleanup();
+  }
+
+  /** Sizes both canvases to the host in device pixels. */
+  resize(): void {
+    const rect = this.options.host.getBoundingClientRect();
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.max(1, Math.round(rect.width));
+    const height = Math.max(1, Math.round(rect.height));
+    this.ratio = ratio;
+    this.surface.ratio = ratio;
+    for (const canvas of [this.options.imageCanvas, this.options.canvas]) {
+      canvas.width = Math.round(width * ratio);
+      canvas.height = Math.round(height * ratio);
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+    }
+    const first = this.viewport.screenWidth <= 1;
+    this.viewport.resize(width, height);
+    if (first) this.viewport.fit(16);
+    this.imageVersion = -1;
+    this.invalidate();
+  }
+
+  private draw(): void {
+    const started = performance.now();
+    const v = this.viewport;
+    if (this.image !== null && this.imageVersion !== v.version) {
+      const c = this.imageSurface;
+      const r = this.ratio;
+      c.setTransform(1, 0, 0, 1, 0, 0);
+      c.clearRect(0, 0, this.options.imageCanvas.width, this.options.imageCanvas.height);
+      c.setTransform(v.scale * r, 0, 0, v.scale * r, v.offsetX * r, v.offsetY * r);
+      c.imageSmoothingEnabled = v.scale < 2;
+      c.drawImage(this.image, 0, 0, v.imageWidth, v.imageHeight);
+      this.imageVersion = v.version;
+      if (this.stats.imageDrawnAt === null) this.stats.imageDrawnAt = performance.now();
+    }
+    this.renderer.draw(this.surface, this.options.doc, v, { selection: this.options.selection.all, overlay: this.tool.overlay(this.ctx) });
+    const ms = performance.now() - started;
+    this.stats.frames += 1;
+    this.stats.drawMs.push(ms);
+    if (this.stats.drawMs.length > 600) this.stats.drawMs.shift();
+  }
+
+  private input(event: PointerEvent, clicks = 1): PointerInput {
+    const rect = this.options.canvas.getBoundingClientRect();
+    const [x, y] = this.viewport.toImage(event.clientX - rect.left, event.clientY - rect.top);
+    return { x, y, button: event.button < 0 ? 0 : event.button, shift: event.shiftKey, ctrl: event.ctrlKey || event.metaKey, alt: event.altKey, clicks };
+  }
+
+  private listen(): void {
+    const canvas = this.options.canvas;
+    const on = <K extends keyof HTMLElementEventMap>(type: K, handler: (event: HTMLElementEventMap[K]) => void, options?: AddEventListenerOptions) => {
+      canvas.addEventListener(type, handler as EventListener, options);
+      this.cleanups.push(() => canvas.removeEventListener(type, handler as EventListener, options));
+    };
+    on("pointerdown", (event) => {
+      this.options.onInput();
+      canvas.focus({ preventScroll: true });
+      if (event.button === 1 || (event.button === 0 && this.spaceHeld)) {
+        this.pan = { x: event.clientX, y: event.clientY, pointer: event.pointerId };
+        canvas.setPointerCapture(event.pointerId);
+        event.preventDefault();
+        return;
+      }
+      if (event.button !== 0) return;
+      const now = performance.now();
+      const near = Math.hypot(event.clientX - this.lastDown.x, event.clientY - this.lastDown.y) < 6;
+      const clicks = now - this.lastDown.t < DOUBLE_CLICK_MS && near ? this.lastDown.clicks + 1 : 1;
+      this.lastDown = { t: now, x: event.clientX, y: event.clientY, clicks };
+      canvas.setPointerCapture(event.pointerId);
+      this.tool.pointerDown(this.input(event, clicks), this.ctx);
+      this.invalidate();
+    });
+    on("pointermove", (event) => {
+      if (this.pan !== null) {
+        this.viewport.panBy(event.clientX - this.pan.x, event.clientY - this.pan.y);
+        this.pan = { ...this.pan, x: event.clientX, y: event.clientY };
+        this.invalidate();
+        return;
+      }
+      this.tool.pointerMove(this.input(event), this.ctx);
+      this.invalidate();
+    });
+    const up = (event: PointerEvent) => {
+      if (canvas.hasPointerCapture(event.pointerId)) canvas.releasePointerCapture(event.pointerId);
+      if (this.pan !== null) {
+        this.pan = null;
+        return;
+      }
+      if (event.button !== 0) return;
+      this.options.onInput();
+      this.tool.pointerUp(this.input(event), this.ctx);
+      this.invalidate();
+    };
+    on("pointerup", up);
+    on("pointercancel", (event) => {
+      this.pan = null;
+      if (canvas.hasPointerCapture(event.pointerId)) canvas.releasePointerCapture(event.pointerId);
+      this.tool.cancel(this.ctx);
+      this.invalidate();
+    });
+    on(
+      "wheel",
+      (event) => {
+        event.preventDefault();
+        this.options.onInput();
+        const rect = canvas.getBoundingClientRect();
+        this.viewport.zoomAt(event.clientX - rect.left, event.clientY - rect.top, wheelZoomFactor(event.deltaY, event.deltaMode));
+        this.invalidate();
+      },
+      { passive: false },
+    );
+    on("contextmenu", (event) => event.preventDefault());
+    on("auxclick", (event) => event.preventDefault());
+    const observer = new ResizeObserver(() => this.resize());
+    observer.observe(this.options.host);
+    this.cleanups.push(() => observer.disconnect());
+  }
+}
