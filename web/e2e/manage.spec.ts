@@ -127,4 +127,46 @@ test("dataset, instruction, project, export", async ({ page }) => {
   await expect(page.getByLabel("Versions").getByRole("button", { name: "v1" })).toHaveAttribute("aria-current", "true");
   await expect(page.getByRole("group", { name: "Class 2", exact: true }).getByLabel("Hotkey")).toHaveValue("r");
   await snap(page, "manage-03-instruction-saved");
+
+  // A project over the dataset with that instruction: its three items.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Projects" }).click();
+  await page.getByRole("link", { name: "New project" }).click();
+  await page.getByLabel("Project name").fill("street labels");
+  await page.getByLabel("Dataset").selectOption({ label: "street photos (3 assets)" });
+  await page.getByLabel("Instruction", { exact: true }).selectOption({ label: "street objects" });
+  await page.getByRole("button", { name: "Create project" }).click();
+  await expect(page.getByRole("heading", { name: "street labels" })).toBeVisible();
+  const items = page.getByRole("region", { name: "Items" });
+  await expect(items.locator("tbody tr")).toHaveCount(3);
+  await expect(items.getByRole("link", { name: "open" }).first()).toHaveAttribute("href", /\/projects\/\d+\/items\/\d+$/);
+  await expect(page.getByTestId("state-queued")).toContainText("3");
+  await expect(page.getByRole("region", { name: "Members" })).toContainText(server.email);
+  const projectUrl = page.url();
+
+  // A JSON export, downloaded whole.
+  const exporting = page.getByRole("region", { name: "Export" });
+  await exporting.getByRole("button", { name: "Start export" }).click();
+  const link = exporting.getByRole("link", { name: "Download the export" });
+  await expect(link).toBeVisible({ timeout: 30_000 });
+  await snap(page, "manage-04-project-export");
+  const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
+  const saved = test.info().outputPath("export.json");
+  await download.saveAs(saved);
+  expect(download.suggestedFilename()).toMatch(/\.json$/);
+  expect(readFileSync(saved, "utf8")).toContain("01.png");
+
+  // Thumbnails show in the dataset once a project serves its media.
+  await page.goto(`${datasetUrl}?folder=trip`);
+  await expect(page.getByTestId("asset-grid").locator("img")).toHaveCount(3);
+  await expect.poll(() => page.getByTestId("asset-grid").locator("img").evaluateAll((images) => images.every((image) => (image as HTMLImageElement).naturalWidth > 0))).toBe(true);
+  await snap(page, "manage-05-thumbnails");
+
+  // The server refuses to delete a dataset a project uses; the confirmation names the project.
+  await page.getByRole("button", { name: "Delete dataset…" }).click();
+  const confirm = page.getByRole("dialog", { name: "Confirm deletion" });
+  await expect(confirm).toContainText("street labels");
+  await confirm.getByRole("button", { name: "Delete", exact: true }).click();
+  await expect(confirm.getByRole("alert")).toBeVisible();
+  await snap(page, "manage-06-delete-refused");
+  expect(projectUrl).toMatch(/\/projects\/\d+$/);
 });
