@@ -24,6 +24,7 @@ most, on values with a fourth decimal of exactly 5.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import Select, literal_column, select
@@ -158,25 +159,13 @@ def native_objects(
         text: Any = literal_column(f"string_agg({_native(dialect)}, ',' ORDER BY ao.id)")
         columns = [item, literal_column("count(*)"), literal_column("true"), text]
         return _of_part(columns, dialect, project_id, node, first, last).group_by(item)
-    # SQLite's group_concat joins in the order the rows come: the subquery's.
-    inner = (
-        _of_part(
-            [item.label("item"), literal_column(_native(dialect)).label("doc")],
-            dialect,
-            project_id,
-            node,
-            first,
-            last,
-        )
-        .order_by(item, _ao.c.id)
-        .subquery("o")
-    )
-    return select(
-        inner.c.item,
+    columns = [
+        _items.c.id,
         literal_column("count(*)"),
         literal_column("1"),
-        literal_column("group_concat(o.doc, ',')"),
-    ).group_by(inner.c.item)
+        literal_column(f"group_concat({_native(dialect)}, ',')"),
+    ]
+    return _in_id_order(_of_part(columns, dialect, project_id, node, first, last))
 
 
 # --- COCO ---------------------------------------------------------------------------------
@@ -225,11 +214,11 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _category(classes: dict[str, int]) -> str:
+def _category(classes: dict[str, int], column: str = "o.class_key") -> str:
     if not classes:
         return "'0'"
     whens = " ".join(f"WHEN {_literal(key)} THEN '{index}'" for key, index in classes.items())
-    return f"CASE o.class_key {whens} ELSE '0' END"
+    return f"CASE {column} {whens} ELSE '0' END"
 
 
 def _annotation(dialect: str, classes: dict[str, int]) -> str:
@@ -335,22 +324,48 @@ def coco_annotations(
         # Worked out only for objects without a stored text.
         literal_column(f"CASE WHEN ao.coco_json IS NULL THEN {segmentation} END").label("seg"),
     ]
-    inner = _of_part(columns, dialect, project_id, node, first, last)
     fragment = (
         f"CASE WHEN o.stored IS NOT NULL THEN {_stored_annotation(classes)} "
         f"WHEN o.seg IS NOT NULL THEN {_annotation(dialect, classes)} END"
     )
     written = "o.stored IS NOT NULL OR o.seg IS NOT NULL"
     if postgresql:
+        inner = _of_part(columns, dialect, project_id, node, first, last)
         o = inner.offset(0).subquery("o")  # computed once per row, not inlined
         aggregate: list[Any] = [
             literal_column(f"bool_and({written})"),
             literal_column(f"string_agg({fragment}, ',' ORDER BY o.oid)"),
         ]
-    else:
-        o = inner.order_by(_ao.c.work_item_id, _ao.c.id).subquery("o")
-        aggregate = [
-            literal_column(f"min({written})"),
-            literal_column(f"group_concat({fragment}, ',')"),
-        ]
-    return select(o.c.item, literal_column("count(*)"), *aggregate).group_by(o.c.item)
+        return select(o.c.item, literal_column("count(*)"), *aggregate).group_by(o.c.item)
+    # SQLite: straight from the objects' rows, grouped in the order they are read (see
+    # _in_id_order); the segmentation is worked out only for objects without stored text.
+    seg = f"(CASE WHEN ao.coco_json IS NULL THEN {_SEGMENTATION_SQLITE} END)"
+    category = "\x00category\x00"
+
+    def direct(text: str) -> str:
+        text = text.replace(_category(classes), category)
+        for name, column in (
+            ("oid", "ao.id"),
+            ("item", "ao.work_item_id"),
+            ("stored", "ao.coco_json"),
+        ):
+            text = re.sub(rf"\bo\.{name}\b", column, text)
+        text = re.sub(r"\bo\.(\w+)", r"ao.\1", text)
+        return text.replace("ao.seg", seg).replace(category, _category(classes, "ao.class_key"))
+
+    columns = [
+        _items.c.id,
+        literal_column("count(*)"),
+        literal_column(f"min({direct(written)})"),
+        literal_column(f"group_concat({direct(fragment)}, ',')"),
+    ]
+    return _in_id_order(_of_part(columns, dialect, project_id, node, first, last))
+
+
+def _in_id_order(query: Select[Any]) -> Select[Any]:
+    """SQLite: one group per item, its objects joined in id order. The items are read in id
+    order (the (project, id) index) and each item's objects through the (work_item_id, id)
+    index, so group_concat meets them in that order without a sort."""
+    return query.with_hint(_ao, "INDEXED BY ix_annotation_objects_item_order", "sqlite").group_by(
+        _items.c.id
+    )

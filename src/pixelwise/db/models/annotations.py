@@ -56,6 +56,8 @@ class AnnotationObject(Base):
     __table_args__ = (
         UniqueConstraint("work_item_id", "uid"),
         Index("ix_annotation_objects_class", "class_key", "work_item_id"),
+        # An item's objects in id order: exports join them so without sorting.
+        Index("ix_annotation_objects_item_order", "work_item_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(IdType, primary_key=True)
