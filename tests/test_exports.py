@@ -1002,3 +1002,37 @@ def test_category_ids_follow_the_class_order_of_the_pinned_instruction(ctx: Cont
     found = categories_of_classes()
     assert found["car"] == len(INSTRUCTION["classes"])
     assert found["road"] == len(INSTRUCTION["classes"]) - 2
+
+
+def test_texts_worked_out_from_stored_rows_equal_the_saved_ones(ctx: Context) -> None:
+    """What migration 0008 writes for objects saved before it is what a save writes."""
+    from sqlalchemy import select
+
+    from pixelwise.formats.fragments import stored_texts
+
+    world = build_world(ctx, images=1, name="Backfill", saved=True)
+    _save_fast_shapes(ctx, world, world.images[0], base_revision=2)
+    columns = [
+        "uid", "class_key", "geometry_type", "geometry", "attributes", "source", "model",
+        "score", "z_order", "frame", "slice", "track_id", "flags", "time_spent", "revision",
+    ]  # fmt: skip
+    with ctx.database.read() as session:
+        rows = session.execute(
+            select(
+                *(getattr(AnnotationObject, name) for name in columns),
+                AnnotationObject.native_json,
+                AnnotationObject.coco_json,
+            ).where(AnnotationObject.work_item_id.in_(world.item_ids))
+        ).all()
+    assert len(rows) == 4 + 2 + 1  # the saved item, the DICOM series, the video
+    for row in rows:
+        native_text, coco_text = stored_texts(dict(zip(columns, row[:-2], strict=True)))
+        saved_native, saved_coco = row[-2:]
+        if saved_native is None:  # inserted as rows: nothing to compare with
+            continue
+        assert json.loads("{" + native_text + "}") == json.loads("{" + saved_native + "}")
+        if saved_coco is None:
+            assert coco_text is None
+        else:
+            assert coco_text is not None
+            assert json.loads("{" + coco_text + "}}") == json.loads("{" + saved_coco + "}}")
