@@ -283,6 +283,42 @@ test("draw, save, reload, undo, go offline and resolve a conflict in the workspa
   annotation = await api.get<Annotation>(annotationPath);
   expect(annotation.objects).toHaveLength(4);
   expect(annotation.answers).toEqual({ weather: "rain" });
+  await second.close();
+
+  // Offline edits survive closing the tab (after the unsaved-changes warning): kept in
+  // IndexedDB, they are sent when the item is opened again.
+  const third = await other.newPage();
+  await open(third, made, first);
+  await expect(objectRows(third)).toHaveCount(4);
+  await other.setOffline(true);
+  await key(third, "1");
+  await drag(third, [300, 10], [380, 40]);
+  await expect(third.getByTestId("save-state")).toHaveAttribute("data-state", "offline");
+  const buffered = await third.evaluate(
+    (name) =>
+      new Promise<number>((resolve, reject) => {
+        const opening = indexedDB.open("pixelwise-workspace");
+        opening.onerror = () => reject(new Error("no database"));
+        opening.onsuccess = () => {
+          const get = opening.result.transaction("pending-saves").objectStore("pending-saves").get(name);
+          get.onsuccess = () => resolve(Array.isArray(get.result) ? get.result.length : 0);
+        };
+      }),
+    `${made.projectId}/${first}`,
+  );
+  expect(buffered).toBe(1);
+  const warned = third.waitForEvent("dialog");
+  await third.close({ runBeforeUnload: true });
+  const dialog = await warned;
+  expect(dialog.type()).toBe("beforeunload");
+  await dialog.accept();
+  await other.setOffline(false);
+  const fourth = await other.newPage();
+  await open(fourth, made, first);
+  await expect(objectRows(fourth)).toHaveCount(5);
+  await saved(fourth);
+  annotation = await api.get<Annotation>(annotationPath);
+  expect(annotation.objects).toHaveLength(5);
   await other.close();
 
   // Next item, with the shortcut overlay.

@@ -16,8 +16,8 @@ import { displayUrl, loadImage } from "./images";
 import { compatibleClasses, defaultValues, type Instruction, type LabelClass } from "./instruction";
 import type { ItemList } from "./itemList";
 import { buildPalette, classForEntry, entryForClass, shortcutList, type PaletteEntry } from "./palette";
-import { openItem, type ItemSession } from "./session";
-import { Stage } from "./stage";
+import { startOpening, takeOpening, type ItemSession } from "./session";
+import { paintPreview, Stage } from "./stage";
 
 export interface ProjectSetup {
   readonly project: Schemas["ProjectOut"];
@@ -38,7 +38,14 @@ declare global {
   interface Window {
     /** The open item's engine objects, for browser tests and the performance bench. */
     __pixelwise?: { itemId: number; stage: Stage; session: ItemSession };
+    /** The start of the first frame after the item's image was drawn (performance.now()),
+     * for the bench. */
+    __pixelwiseImage?: { itemId: number; at: number };
   }
+}
+
+function markImageShown(itemId: number): void {
+  if (window.__pixelwiseImage?.itemId !== itemId) window.__pixelwiseImage = { itemId, at: performance.now() };
 }
 
 function typing(target: EventTarget | null): boolean {
@@ -79,7 +86,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
   useEffect(() => {
     let cancelled = false;
     let opened: ItemSession | null = null;
-    openItem(project.id, itemId)
+    takeOpening(project.id, itemId)
       .then((s) => {
         if (cancelled) return;
         opened = s;
@@ -89,7 +96,17 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
       .catch((caught: unknown) => !cancelled && setError(asApiError(caught)));
     items
       .indexOf(itemId)
-      .then((index) => !cancelled && setPosition(index))
+      .then(async (index) => {
+        if (cancelled) return;
+        setPosition(index);
+        // Show the (usually prefetched) image while the annotation is still on its way.
+        const listed = items.items[index];
+        if (listed === undefined) return;
+        const image = await loadImage(displayUrl(project.id, listed.asset_id));
+        if (cancelled || stageRef.current !== null || hostRef.current === null || imageCanvasRef.current === null) return;
+        paintPreview(hostRef.current, imageCanvasRef.current, image);
+        requestAnimationFrame(() => !cancelled && markImageShown(itemId));
+      })
       .catch(() => undefined);
     return () => {
       cancelled = true;
@@ -115,6 +132,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
         defaultAttributes: (key) => defaultValues(classes.get(key)?.attributes ?? []),
         onProblem: (message) => setNotice(message),
         onInput: () => time.touch(),
+        onImageDrawn: () => requestAnimationFrame(() => markImageShown(itemId)),
       },
       entry.tool,
     );
@@ -196,7 +214,9 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
   const go = useCallback(
     async (step: number) => {
       const next = await items.neighbour(itemId, step);
-      if (next !== null) navigate(`/projects/${project.id}/items/${next.id}`);
+      if (next === null) return;
+      startOpening(project.id, next.id);
+      navigate(`/projects/${project.id}/items/${next.id}`);
     },
     [items, itemId, navigate, project.id],
   );

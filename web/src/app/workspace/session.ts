@@ -57,11 +57,21 @@ export async function openItem(projectId: number, itemId: number): Promise<ItemS
   await live.get(key)?.settled();
   const transport = transportFor(projectId, itemId);
   const store = storeForItem(projectId, itemId);
-  const drained = await drainStored(store, transport);
-  const [item, annotation] = await Promise.all([
+  // The item is read while the store is checked; saves a previous page left behind (rare)
+  // are sent first and the annotation read again after them.
+  const stored = store.load().catch(() => []);
+  const reading = Promise.all([
     ok(api.GET("/api/projects/{project_id}/items/{item_id}", { params: { path: { project_id: projectId, item_id: itemId } } })),
     transport.current(),
   ]);
+  reading.catch(() => undefined);
+  let drained = { sent: 0, dropped: 0, offline: false };
+  let [item, annotation] = await reading;
+  if ((await stored).length > 0) {
+    drained = await drainStored(store, transport);
+    annotation = await transport.current();
+    item = { ...item, revision: annotation.revision };
+  }
   const doc = new AnnotationDocument(annotation.objects.map(fromServer));
   const history = new History(doc);
   const selection = new Selection();
@@ -82,4 +92,24 @@ export async function openItem(projectId: number, itemId: number): Promise<ItemS
   live.set(key, saver);
   if (drained.offline) await saver.resume(); // still unreachable: keep retrying them
   return { item, doc, history, selection, saver, time, dropped: drained.dropped };
+}
+
+const opening = new Map<string, Promise<ItemSession>>();
+
+/** Starts reading an item the user is about to open (Next/Previous), so its requests go
+ * out at the click instead of after the page has re-rendered. */
+export function startOpening(projectId: number, itemId: number): void {
+  const key = `${projectId}/${itemId}`;
+  if (opening.has(key)) return;
+  const pending = openItem(projectId, itemId);
+  pending.catch(() => undefined);
+  opening.set(key, pending);
+}
+
+/** The item's session: the one `startOpening` began, else a fresh read. */
+export function takeOpening(projectId: number, itemId: number): Promise<ItemSession> {
+  const key = `${projectId}/${itemId}`;
+  const pending = opening.get(key);
+  opening.delete(key);
+  return pending ?? openItem(projectId, itemId);
 }

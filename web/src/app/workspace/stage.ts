@@ -11,6 +11,7 @@ import { Renderer, DEFAULT_STYLE, type Surface } from "../../engine/render";
 import type { Selection } from "../../engine/selection";
 import { createToolContext, type PointerInput, type Tool, type ToolContext } from "../../engine/tools";
 import { Viewport, wheelZoomFactor } from "../../engine/viewport";
+import { pickLevel, type DisplayImage } from "./images";
 
 /** A Canvas 2D context seen in CSS pixels: every transform is multiplied by `ratio`. */
 export class ScaledSurface implements Surface {
@@ -67,9 +68,41 @@ export interface StageOptions {
   readonly onProblem: (message: string) => void;
   /** Any user input (active time). */
   readonly onInput: () => void;
+  readonly onImageDrawn?: () => void;
+}
+
+/** Sets a canvas's size (device pixels) only when it changes: setting it clears it. */
+function sizeCanvas(canvas: HTMLCanvasElement, width: number, height: number, ratio: number): void {
+  const w = Math.round(width * ratio);
+  const h = Math.round(height * ratio);
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  canvas.style.width = `${width}px`;
+  canvas.style.height = `${height}px`;
+}
+
+/** Draws an item's image fitted into the canvas, as the stage will first show it, while
+ * the item's annotation is still being read (the stage takes over the same pixels). */
+export function paintPreview(host: HTMLElement, canvas: HTMLCanvasElement, image: DisplayImage): void {
+  const rect = host.getBoundingClientRect();
+  const width = Math.max(1, Math.round(rect.width));
+  const height = Math.max(1, Math.round(rect.height));
+  const ratio = window.devicePixelRatio || 1;
+  sizeCanvas(canvas, width, height, ratio);
+  const context = canvas.getContext("2d");
+  if (context === null) return;
+  const v = new Viewport(width, height, image.width, image.height, VIEWPORT_LIMITS);
+  v.fit(FIT_PADDING);
+  context.setTransform(1, 0, 0, 1, 0, 0);
+  context.clearRect(0, 0, canvas.width, canvas.height);
+  context.setTransform(v.scale * ratio, 0, 0, v.scale * ratio, v.offsetX * ratio, v.offsetY * ratio);
+  context.imageSmoothingEnabled = v.scale < 2;
+  context.drawImage(pickLevel(image, v.scale * ratio), 0, 0, image.width, image.height);
 }
 
 const DOUBLE_CLICK_MS = 400;
+const FIT_PADDING = 16;
+const VIEWPORT_LIMITS = { minScale: 0.005, maxScale: 64 };
 
 export class Stage {
   readonly viewport: Viewport;
@@ -78,7 +111,7 @@ export class Stage {
   readonly stats: StageStats = { drawMs: [], frames: 0, imageDrawnAt: null };
   tool: Tool;
   spaceHeld = false;
-  private image: CanvasImageSource | null = null;
+  private image: DisplayImage | null = null;
   private readonly imageSurface: CanvasRenderingContext2D;
   private readonly surface: ScaledSurface;
   private ratio = 1;
@@ -99,7 +132,7 @@ export class Stage {
     this.surface = new ScaledSurface(context, 1);
     this.tool = tool;
     const rect = options.host.getBoundingClientRect();
-    this.viewport = new Viewport(Math.max(1, rect.width), Math.max(1, rect.height), options.width, options.height, { minScale: 0.005, maxScale: 64 });
+    this.viewport = new Viewport(Math.max(1, rect.width), Math.max(1, rect.height), options.width, options.height, VIEWPORT_LIMITS);
     this.renderer = new Renderer({ ...DEFAULT_STYLE, colorOf: options.colorOf });
     this.ctx = createToolContext({
       doc: options.doc,
@@ -111,11 +144,11 @@ export class Stage {
       onProblem: options.onProblem,
     });
     this.resize();
-    this.viewport.fit(16);
+    this.viewport.fit(FIT_PADDING);
     this.listen();
   }
 
-  setImage(image: CanvasImageSource): void {
+  setImage(image: DisplayImage): void {
     this.image = image;
     this.imageVersion = -1;
     this.invalidate();
@@ -129,7 +162,7 @@ export class Stage {
   }
 
   fit(): void {
-    this.viewport.fit(16);
+    this.viewport.fit(FIT_PADDING);
     this.invalidate();
   }
 
@@ -165,15 +198,10 @@ export class Stage {
     const height = Math.max(1, Math.round(rect.height));
     this.ratio = ratio;
     this.surface.ratio = ratio;
-    for (const canvas of [this.options.imageCanvas, this.options.canvas]) {
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
-      canvas.style.width = `${width}px`;
-      canvas.style.height = `${height}px`;
-    }
+    for (const canvas of [this.options.imageCanvas, this.options.canvas]) sizeCanvas(canvas, width, height, ratio);
     const first = this.viewport.screenWidth <= 1;
     this.viewport.resize(width, height);
-    if (first) this.viewport.fit(16);
+    if (first) this.viewport.fit(FIT_PADDING);
     this.imageVersion = -1;
     this.invalidate();
   }
@@ -188,9 +216,12 @@ export class Stage {
       c.clearRect(0, 0, this.options.imageCanvas.width, this.options.imageCanvas.height);
       c.setTransform(v.scale * r, 0, 0, v.scale * r, v.offsetX * r, v.offsetY * r);
       c.imageSmoothingEnabled = v.scale < 2;
-      c.drawImage(this.image, 0, 0, v.imageWidth, v.imageHeight);
+      c.drawImage(pickLevel(this.image, v.scale * r), 0, 0, v.imageWidth, v.imageHeight);
       this.imageVersion = v.version;
-      if (this.stats.imageDrawnAt === null) this.stats.imageDrawnAt = performance.now();
+      if (this.stats.imageDrawnAt === null) {
+        this.stats.imageDrawnAt = performance.now();
+        this.options.onImageDrawn?.();
+      }
     }
     this.renderer.draw(this.surface, this.options.doc, v, { selection: this.options.selection.all, overlay: this.tool.overlay(this.ctx) });
     const ms = performance.now() - started;
