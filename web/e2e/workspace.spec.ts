@@ -308,10 +308,12 @@ test("draw, save, reload, undo, go offline and resolve a conflict in the workspa
   );
   expect(buffered).toBe(1);
   const warned = third.waitForEvent("dialog");
+  const closed = third.waitForEvent("close");
   await third.close({ runBeforeUnload: true });
   const dialog = await warned;
   expect(dialog.type()).toBe("beforeunload");
   await dialog.accept();
+  await closed;
   await other.setOffline(false);
   const fourth = await other.newPage();
   await open(fourth, made, first);

@@ -268,3 +268,20 @@ describe("item list", () => {
     expect(asked).toEqual([null, "c2"]);
   });
 });
+
+describe("settled", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("waits for a pending change to be saved before an item is read again", async () => {
+    const { doc, saver, server } = setup();
+    doc.apply([{ id: "a", before: null, after: box("a", 1) }]);
+    let done = false;
+    void saver.settled().then(() => (done = true));
+    await vi.advanceTimersByTimeAsync(100);
+    expect(done).toBe(false);
+    await vi.advanceTimersByTimeAsync(300);
+    expect(done).toBe(true);
+    expect(server.revision).toBe(1);
+  });
+});

@@ -256,7 +256,7 @@ export class AutoSaver {
   /** Resolves once nothing is being sent (saved, or stopped by offline, conflict or error),
    * or after `ms`; a new page for the same item waits for it before reading the item. */
   settled(ms = 5000): Promise<void> {
-    const busy = () => this.sending || (this.pending.length > 0 && this.state === "saving");
+    const busy = () => this.sending || this.debounce !== null || (this.pending.length > 0 && (this.state === "saving" || this.state === "unsaved"));
     if (!busy()) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = this.timers.setTimeout(done, ms);
