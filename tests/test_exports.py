@@ -8,7 +8,7 @@ import io
 import json
 import threading
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,15 +33,6 @@ from helpers import bearer
 from jobs_helpers import SYSTEM, wait_state
 
 W, H = 40, 30
-
-
-@pytest.fixture(autouse=True)
-def _forget_parsed_instructions() -> Iterator[None]:
-    """Saves cache parsed instruction versions by id; the tables are emptied between tests
-    (PostgreSQL restarts the ids), so the next test must not find this test's versions."""
-    item_annotations._INSTRUCTIONS.clear()
-    yield
-    item_annotations._INSTRUCTIONS.clear()
 
 
 INSTRUCTION: dict[str, Any] = {

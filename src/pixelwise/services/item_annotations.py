@@ -92,6 +92,7 @@ class _Item:
     state: str
     plane: Plane
     instruction_version_id: int | None
+    version_created_at: datetime | None = None
     replay: SaveResult | None = None
 
 
@@ -114,11 +115,13 @@ _ITEM_QUERY = (
         Asset.height,
         Asset.frame_count,
         Project.instruction_version_id,
+        InstructionVersion.created_at.label("version_created_at"),
         AnnotationRevision.revision.label("replayed_revision"),
         AnnotationRevision.summary,
     )
     .join(Asset, Asset.id == WorkItem.asset_id)
     .join(Project, Project.id == WorkItem.project_id)
+    .outerjoin(InstructionVersion, InstructionVersion.id == Project.instruction_version_id)
     .outerjoin(
         AnnotationRevision,
         and_(
@@ -149,19 +152,29 @@ _INSERT_OBJECTS = insert(_OBJECTS)
 _INSERT_CHANGES = insert(_CHANGES)
 _INSERT_REVISION = insert(_REVISIONS)
 
-_INSTRUCTIONS: dict[int, Instruction] = {}
+# Parsed instruction versions by (id, creation time): versions never change, and the time
+# tells apart two versions that got the same id (SQLite may reuse the id of a deleted row).
+_INSTRUCTIONS: dict[tuple[int, datetime | None], Instruction] = {}
 _INSTRUCTIONS_LOCK = threading.Lock()
 
 
-def pinned_instruction(session: Session, version_id: int | None) -> Instruction:
-    """The parsed instruction of a version (versions never change, so it is cached)."""
+def pinned_instruction(
+    session: Session, version_id: int | None, created_at: datetime | None = None
+) -> Instruction:
+    """The parsed instruction of a version, cached; `created_at` is the version's creation
+    time when the caller has it (else it is read)."""
     if version_id is None:
         raise Conflict(
             "This project has no labeling instruction yet; a project admin pins one "
             "(POST /api/projects/{id}/instruction) before anything is annotated."
         )
+    if created_at is None:
+        created_at = session.scalar(
+            select(InstructionVersion.created_at).where(InstructionVersion.id == version_id)
+        )
+    key = (version_id, created_at)
     with _INSTRUCTIONS_LOCK:
-        cached = _INSTRUCTIONS.get(version_id)
+        cached = _INSTRUCTIONS.get(key)
     if cached is not None:
         return cached
     document = session.scalar(
@@ -169,7 +182,7 @@ def pinned_instruction(session: Session, version_id: int | None) -> Instruction:
     )
     instruction = parse_instruction(document)
     with _INSTRUCTIONS_LOCK:
-        _INSTRUCTIONS[version_id] = instruction
+        _INSTRUCTIONS[key] = instruction
     return instruction
 
 
@@ -216,6 +229,7 @@ def load_item(
         state=row.state,
         plane=_plane(row.kind, row.width, row.height, row.frame_count),
         instruction_version_id=row.instruction_version_id,
+        version_created_at=row.version_created_at,
     )
 
 
@@ -552,7 +566,9 @@ def _prepare(
             return item.replay
         if base_revision != item.revision:
             raise _stale(item, base_revision)
-        instruction = pinned_instruction(session, item.instruction_version_id)
+        instruction = pinned_instruction(
+            session, item.instruction_version_id, item.version_created_at
+        )
     return item.instruction_version_id, check(instruction, item.plane)
 
 
@@ -699,7 +715,9 @@ def submit_item(
         item = load_item(session, project_id, item_id)
         if base_revision != item.revision:
             raise _stale(item, base_revision)
-        instruction = pinned_instruction(session, item.instruction_version_id)
+        instruction = pinned_instruction(
+            session, item.instruction_version_id, item.version_created_at
+        )
         check_answers(instruction, item.answers, require_complete=True)
         classes = {label.key: label for label in instruction.classes}
         rows = session.execute(
