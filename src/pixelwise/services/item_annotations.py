@@ -234,17 +234,8 @@ def load_item(
 
 
 def object_document(row: AnnotationObject) -> dict[str, Any]:
-    """An object as the API shows it."""
-    return {
-        "id": row.uid,
-        "class": row.class_key,
-        "geometry": row.geometry,
-        "attributes": row.attributes,
-        "source": row.source,
-        "model": row.model,
-        "score": row.score,
-        "z_order": row.z_order,
-        "flags": row.flags,
+    """An object as the API shows it: what a save sets, and who set it when."""
+    return _stored_content(row) | {
         "time_spent": row.time_spent,
         "revision": row.revision,
         "created_by": row.created_by,
@@ -270,6 +261,7 @@ def _content(checked: CheckedObject) -> dict[str, Any]:
 
 
 def _stored_content(row: AnnotationObject) -> dict[str, Any]:
+    """The part of a stored object a save sets (compared with `_content` of a new one)."""
     return {
         "id": row.uid,
         "class": row.class_key,
