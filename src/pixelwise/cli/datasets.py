@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Annotated
 
 import typer
@@ -60,12 +58,10 @@ def import_command(
     """Import into a dataset; prints a report, exits 1 when files failed."""
     from pathlib import Path
 
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
+    from pixelwise.cli.job_progress import run_with_progress
     from pixelwise.cli.main import fail, guard, open_cli_context
     from pixelwise.jobs.runtime import JobRuntime
-    from pixelwise.services import datasets, imports, job_runs, jobs
+    from pixelwise.services import datasets, imports, jobs
     from pixelwise.services.context import Actor
     from pixelwise.services.import_run import ImportOptions
 
@@ -100,16 +96,7 @@ def import_command(
         )
 
     job = guard(start)
-    runner = threading.Thread(target=job_runs.execute, args=(ctx, job.id), daemon=True)
-    runner.start()
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, transient=True, console=Console(stderr=True)) as progress:
-        task = progress.add_task(f"importing into {dataset!r}", total=None)
-        while runner.is_alive():
-            state = jobs.get_job(ctx, actor, job.id)
-            progress.update(task, completed=state.progress.done, total=state.progress.total or None)
-            time.sleep(0.2)
-    finished = jobs.get_job(ctx, actor, job.id)
+    finished = run_with_progress(ctx, actor, job.id, f"importing into {dataset!r}")
     if finished.result is None:
         raise fail(f"the import did not finish: {finished.error or finished.state}")
     for line in imports.report_lines(finished.result):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Annotated
 
 import typer
@@ -32,12 +30,10 @@ def export_command(
     """Export a project's items and annotations in this process and write the file to --out."""
     from pathlib import Path
 
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
+    from pixelwise.cli.job_progress import run_with_progress
     from pixelwise.cli.main import fail, guard, open_cli_context
     from pixelwise.jobs.runtime import JobRuntime
-    from pixelwise.services import exports, job_runs, jobs
+    from pixelwise.services import exports
     from pixelwise.services.context import Actor
 
     target = Path(out)
@@ -52,16 +48,7 @@ def export_command(
             ctx, actor, project_id, format_name, item_filter, include_revisions
         )
     )
-    runner = threading.Thread(target=job_runs.execute, args=(ctx, job.id), daemon=True)
-    runner.start()
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
-    with Progress(*columns, transient=True, console=Console(stderr=True)) as progress:
-        task = progress.add_task(f"exporting {project_name!r}", total=None)
-        while runner.is_alive():
-            state = jobs.get_job(ctx, actor, job.id)
-            progress.update(task, completed=state.progress.done, total=state.progress.total or None)
-            time.sleep(0.2)
-    finished = jobs.get_job(ctx, actor, job.id)
+    finished = run_with_progress(ctx, actor, job.id, f"exporting {project_name!r}")
     if finished.result is None:
         raise fail(f"the export did not finish: {finished.error or finished.state}")
     download = guard(lambda: exports.download_export(ctx, actor, project_id, job.id))
