@@ -212,14 +212,7 @@ def load_item(
         raise NotFound(f"Project {project_id} has no item {item_id}.")
     replay = None
     if request_id is not None and row.replayed_revision is not None:
-        summary = row.summary or {}
-        replay = SaveResult(
-            item_id=item_id,
-            revision=row.replayed_revision,
-            replayed=True,
-            put=list(summary.get("put", [])),
-            deleted=list(summary.get("deleted", [])),
-        )
+        replay = _replay(item_id, row.replayed_revision, row.summary)
     return _Item(
         replay=replay,
         id=item_id,
@@ -298,12 +291,15 @@ def _replayed(session: Session, item_id: int, request_id: str) -> SaveResult | N
             AnnotationRevision.request_id == request_id,
         )
     ).one_or_none()
-    if prior is None:
-        return None
-    summary = prior.summary or {}
+    return None if prior is None else _replay(item_id, prior.revision, prior.summary)
+
+
+def _replay(item_id: int, revision: int, summary: dict[str, Any] | None) -> SaveResult:
+    """The answer an earlier save of the same request gave, from its revision row."""
+    summary = summary or {}
     return SaveResult(
         item_id=item_id,
-        revision=prior.revision,
+        revision=revision,
         replayed=True,
         put=list(summary.get("put", [])),
         deleted=list(summary.get("deleted", [])),

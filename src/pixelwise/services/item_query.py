@@ -80,12 +80,3 @@ def _object_condition(
     if node.class_key is not None:
         return and_(AnnotationObject.class_key == node.class_key, matches)
     return matches
-
-
-def filtered_item_ids(project_id: int, node: ItemFilter | None, dialect: str):  # type: ignore[no-untyped-def]
-    """A SELECT of the ids of the project's items that match `node`, in id order."""
-    return (
-        select(WorkItem.id)
-        .where(WorkItem.project_id == project_id, item_condition(node, dialect))
-        .order_by(WorkItem.id)
-    )
