@@ -4,77 +4,11 @@
 // filled, and the work is checked after a reload (through the API and on the canvas),
 // through undo/redo, offline and back, and against a conflicting save from a second page.
 
-import { deflateSync } from "node:zlib";
-import { type APIRequestContext, type BrowserContext, expect, type Page, test } from "@playwright/test";
-import { e2eServer } from "./server";
+import { expect, type Page, test } from "@playwright/test";
+import { adminApi, type Annotation, type Api, click, drag, key, objectRows, open as openItem, pixel, png, saved, server, signIn, snap } from "./kit";
 
-const server = e2eServer();
-const RED: [number, number, number] = [255, 0, 0];
 const WIDTH = 400;
 const HEIGHT = 300;
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-function crc32(bytes: Buffer): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/** An RGB PNG of one grey level. */
-function png(width: number, height: number, grey: number): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const rows = Buffer.alloc((width * 3 + 1) * height, grey);
-  for (let y = 0; y < height; y++) rows[y * (width * 3 + 1)] = 0;
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", header), chunk("IDAT", deflateSync(rows)), chunk("IEND", Buffer.alloc(0))]);
-}
-
-interface Api {
-  get<T>(path: string): Promise<T>;
-  post<T>(path: string, data: unknown): Promise<T>;
-  patch<T>(path: string, data: unknown): Promise<T>;
-  upload<T>(path: string, files: Record<string, Buffer>): Promise<T>;
-}
-
-/** The admin's own API session (not the browser's, so offline emulation does not touch it). */
-async function adminApi(request: APIRequestContext): Promise<Api> {
-  const login = await request.post(`${server.url}/api/auth/login`, { data: { email: server.email, password: server.password } });
-  expect(login.status()).toBe(200);
-  const { csrf_token: csrf } = (await login.json()) as { csrf_token: string };
-  const headers = { "X-CSRF-Token": csrf };
-  const check = async <T>(answer: Awaited<ReturnType<APIRequestContext["get"]>>): Promise<T> => {
-    expect(answer.ok(), `${answer.url()}: ${answer.status()} ${await answer.text()}`).toBe(true);
-    return (await answer.json()) as T;
-  };
-  return {
-    get: async (path) => check(await request.get(`${server.url}${path}`)),
-    post: async (path, data) => check(await request.post(`${server.url}${path}`, { data, headers })),
-    patch: async (path, data) => check(await request.patch(`${server.url}${path}`, { data, headers })),
-    upload: async (path, files) =>
-      check(
-        await request.post(`${server.url}${path}`, {
-          headers,
-          multipart: Object.fromEntries(Object.entries(files).map(([name, buffer], i) => [`file${i}`, { name, mimeType: "image/png", buffer }])),
-        }),
-      ),
-  };
-}
 
 interface Made {
   projectId: number;
@@ -112,77 +46,10 @@ async function makeProject(api: Api): Promise<Made> {
   return { projectId: project.id, items: items.items.map((i) => i.id) };
 }
 
-async function signIn(context: BrowserContext): Promise<void> {
-  const login = await context.request.post(`${server.url}/api/auth/login`, { data: { email: server.email, password: server.password } });
-  expect(login.status()).toBe(200);
-}
-
-async function snap(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: test.info().outputPath(`${name}.png`) });
-}
-
-/** Opens an item and waits until its image is drawn. */
+/** Opens an item of the project and waits until its image is drawn. */
 async function open(page: Page, made: Made, item: number): Promise<void> {
-  await page.goto(`${server.url}/projects/${made.projectId}/items/${item}`);
-  await expect.poll(() => page.evaluate((id) => window.__pixelwise?.itemId === id && window.__pixelwise.stage.stats.imageDrawnAt !== null, item)).toBe(true);
+  await openItem(page, made.projectId, item);
 }
-
-/** Page coordinates of an image point. */
-async function at(page: Page, x: number, y: number): Promise<[number, number]> {
-  return page.evaluate(
-    ([ix, iy]) => {
-      const ws = window.__pixelwise;
-      if (ws === undefined) throw new Error("no workspace");
-      const rect = document.querySelector("[data-testid=annotation-canvas]")?.getBoundingClientRect();
-      const [sx, sy] = ws.stage.viewport.toScreen(ix, iy);
-      return [sx + (rect?.left ?? 0), sy + (rect?.top ?? 0)] as [number, number];
-    },
-    [x, y] as const,
-  );
-}
-
-async function drag(page: Page, from: [number, number], to: [number, number]): Promise<void> {
-  await page.mouse.move(...(await at(page, ...from)));
-  await page.mouse.down();
-  await page.mouse.move(...(await at(page, ...to)), { steps: 6 });
-  await page.mouse.up();
-}
-
-async function click(page: Page, x: number, y: number): Promise<void> {
-  await page.mouse.click(...(await at(page, x, y)));
-  await page.waitForTimeout(450); // not a double click
-}
-
-/** RGBA of the annotation canvas at an image point. */
-async function pixel(page: Page, x: number, y: number): Promise<number[]> {
-  return page.evaluate(
-    ([ix, iy]) => {
-      const ws = window.__pixelwise;
-      const canvas = document.querySelector<HTMLCanvasElement>("[data-testid=annotation-canvas]");
-      if (ws === undefined || canvas === null) throw new Error("no canvas");
-      const [sx, sy] = ws.stage.viewport.toScreen(ix, iy);
-      const ratio = canvas.width / canvas.getBoundingClientRect().width;
-      const data = canvas.getContext("2d")?.getImageData(Math.round(sx * ratio), Math.round(sy * ratio), 1, 1).data;
-      return data === undefined ? [] : [...data];
-    },
-    [x, y] as const,
-  );
-}
-
-interface Annotation {
-  revision: number;
-  objects: { id: string; class: string; geometry: Record<string, unknown> & { type: string }; attributes: Record<string, unknown> }[];
-  answers: Record<string, unknown>;
-}
-
-/** A key pressed on the canvas (keys typed into a form field are not shortcuts). */
-async function key(page: Page, name: string): Promise<void> {
-  await page.getByTestId("annotation-canvas").focus();
-  await page.keyboard.press(name);
-}
-
-const saved = (page: Page) => expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved");
-const objectRows = (page: Page) => page.getByTestId("objects").locator("li");
 
 test("draw, save, reload, undo, go offline and resolve a conflict in the workspace", async ({ page, request, browser }) => {
   test.setTimeout(90_000);
