@@ -93,8 +93,7 @@ export function deleteVertex(geometry: Geometry, ref: VertexRef): Geometry | nul
       const ring = getRing(geometry, ref.part, ref.ring);
       if (ring === undefined) return geometry;
       if (ring.length > 3) return replaceRing(geometry, ref.part, ref.ring, without(ring));
-      if (ref.ring > 0) return removeRing(geometry, ref.part, ref.ring);
-      return null;
+      return removeRing(geometry, ref.part, ref.ring);
     }
     case "polyline":
       return geometry.points.length > 2 ? { ...geometry, points: without(geometry.points) } : null;

@@ -1,10 +1,11 @@
 // Freehand tool: press and draw the outline; on release the pointer path is simplified
-// (Douglas–Peucker, tolerance in screen pixels) into a polygon, or into a hole or extra
-// part of the selected polygon with `mode`.
+// (Douglas–Peucker, tolerance in screen pixels) into a polygon. Started with Alt held it
+// becomes a hole of the selected polygon, with Shift another part of it (`mode` sets the
+// default).
 
 import { simplifyRing } from "../simplify";
 import type { Point } from "../shapes";
-import { commitRing, type RingMode } from "./rings";
+import { commitRing, ringModeAt, type RingMode } from "./rings";
 import { clampToImage, pointOf, type KeyInput, type OverlayItem, type PointerInput, type Tool, type ToolContext } from "./tool";
 
 export class FreehandTool implements Tool {
@@ -13,9 +14,15 @@ export class FreehandTool implements Tool {
   /** Simplification tolerance in screen pixels. */
   smoothing = 1.5;
   private path: Point[] | null = null;
+  /** What the path becomes, fixed when it is started. */
+  private pathMode: RingMode = "new";
 
   pointerDown(input: PointerInput, ctx: ToolContext): void {
-    if (input.button === 0) this.path = [clampToImage(pointOf(input), ctx.image)];
+    if (input.button !== 0) return;
+    const mode = ringModeAt(input, this.mode, ctx);
+    if (mode === null) return;
+    this.pathMode = mode;
+    this.path = [clampToImage(pointOf(input), ctx.image)];
   }
 
   pointerMove(input: PointerInput, ctx: ToolContext): void {
@@ -31,7 +38,7 @@ export class FreehandTool implements Tool {
     const path = this.path;
     this.path = null;
     const ring = simplifyRing(path, ctx.viewport.screenToImageLength(this.smoothing));
-    commitRing(ctx, ring, this.mode);
+    commitRing(ctx, ring, this.pathMode);
   }
 
   keyDown(input: KeyInput): boolean {

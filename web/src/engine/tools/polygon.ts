@@ -1,11 +1,11 @@
 // Polygon tool. Click to add vertices; click the first vertex (3 or more placed), press
 // Enter or double-click to close; Backspace removes the last vertex, Escape drops the
 // draft. On the selected polygon: drag a vertex to move it, ctrl/cmd-click a vertex to
-// delete it or an edge to insert one. `mode` "hole" or "part" adds the next ring to the
-// selected polygon instead of making a new object.
+// delete it or an edge to insert one. Starting the ring with Alt held makes it a hole of
+// the selected polygon, with Shift another part of it (`mode` sets the default).
 
 import type { Point } from "../shapes";
-import { commitRing, type RingMode } from "./rings";
+import { commitRing, ringModeAt, type RingMode } from "./rings";
 import { clampToImage, pointOf, tolerance, type KeyInput, type OverlayItem, type PointerInput, type Tool, type ToolContext } from "./tool";
 import { VertexEditor } from "./vertexEdit";
 
@@ -13,6 +13,8 @@ export class PolygonTool implements Tool {
   readonly name = "polygon";
   mode: RingMode = "new";
   private draft: Point[] = [];
+  /** What the draft becomes, fixed when its first vertex is placed. */
+  private draftMode: RingMode = "new";
   private cursor: Point | null = null;
   private readonly editor = new VertexEditor(["polygon"]);
 
@@ -26,6 +28,9 @@ export class PolygonTool implements Tool {
     if (this.draft.length === 0) {
       if (this.editor.pointerDown(input, ctx)) return;
       if (input.ctrl) return;
+      const mode = ringModeAt(input, this.mode, ctx);
+      if (mode === null) return;
+      this.draftMode = mode;
       this.draft = [p];
       return;
     }
@@ -81,6 +86,6 @@ export class PolygonTool implements Tool {
   private finish(ctx: ToolContext): void {
     const ring = this.draft;
     this.draft = [];
-    commitRing(ctx, ring, this.mode);
+    commitRing(ctx, ring, this.draftMode);
   }
 }

@@ -137,6 +137,68 @@ describe("polygon tool", () => {
   });
 });
 
+describe("polygon tool: holes and parts by modifier", () => {
+  it("a ring started with Alt is a hole, with Shift another part of the selected polygon", () => {
+    const h = harness(new PolygonTool(), [polygonObject("p", square)]);
+    h.ctx.selection.set(["p"]);
+    h.click(15, 15, { alt: true });
+    h.click(25, 15);
+    h.click(25, 25);
+    h.key("Enter");
+    h.click(50, 50, { shift: true });
+    h.click(60, 50);
+    h.click(60, 60);
+    h.click(60, 60, { clicks: 2 }); // a double click
+    expect(h.doc.size).toBe(1);
+    expect(geometry(h.doc.get("p"))).toEqual({
+      type: "polygon",
+      parts: [
+        { outer: square, holes: [[[15, 15], [25, 15], [25, 25]]] },
+        { outer: [[50, 50], [60, 50], [60, 60]], holes: [] },
+      ],
+    });
+    h.history.undo();
+    h.history.undo();
+    expect(geometry(h.doc.get("p"))).toEqual(polygonObject("p", square).geometry);
+  });
+
+  it("ctrl-click on a vertex of a triangular part removes that part, not the object", () => {
+    const h = harness(new PolygonTool(), [polygonObject("p", square)]);
+    h.ctx.selection.set(["p"]);
+    h.click(50, 50, { shift: true });
+    h.click(60, 50);
+    h.click(60, 60);
+    h.key("Enter");
+    h.click(60, 60, { ctrl: true });
+    expect(h.doc.get("p")?.geometry).toEqual(polygonObject("p", square).geometry);
+    h.click(30, 30, { ctrl: true });
+    h.click(30, 10, { ctrl: true });
+    expect(h.doc.has("p")).toBe(false); // its last ring went below 3 vertices
+  });
+
+  it("asks for a selected polygon before a hole is drawn", () => {
+    const h = harness(new PolygonTool(), [polygonObject("p", square)]);
+    h.click(15, 15, { alt: true });
+    expect(h.problems).toEqual(["Select the polygon to add a hole to."]);
+    h.click(50, 50);
+    h.click(60, 50);
+    h.click(60, 60);
+    h.key("Enter");
+    expect(h.doc.size).toBe(2); // a plain click after it starts a new polygon
+  });
+
+  it("freehand: a path started with Alt is a hole", () => {
+    const h = harness(new FreehandTool(), [polygonObject("p", [[0, 0], [60, 0], [60, 60], [0, 60]])]);
+    h.ctx.selection.set(["p"]);
+    h.down(20, 20, { alt: true });
+    for (let i = 0; i <= 20; i++) h.move(20 + i, 20);
+    for (let i = 0; i <= 20; i++) h.move(40, 20 + i);
+    h.up(20, 40);
+    const g = geometry(h.only());
+    expect(g.type === "polygon" && g.parts[0]?.holes).toEqual([[[20, 20], [40, 20], [40, 40], [20, 40]]]);
+  });
+});
+
 describe("polyline and points tools", () => {
   it("a polyline ends on Enter or double-click", () => {
     const h = harness(new PolylineTool());
@@ -184,7 +246,7 @@ describe("skeleton tool", () => {
       ],
     });
     h.click(20, 50, { alt: true });
-    h.key("v");
+    h.key("o");
     const g = geometry(h.only());
     expect(g.type === "points" && g.points.map((p) => p.visible)).toEqual([2, 0]);
     h.drag([20, 10], [22, 12]);
@@ -195,6 +257,16 @@ describe("skeleton tool", () => {
     h.history.undo();
     const back = geometry(h.only());
     expect(back.type === "points" && back.points.map((p) => p.visible)).toEqual([2, 2]);
+  });
+
+  it("leaves V to the Select tool's hotkey, and O to others when its skeleton is not selected", () => {
+    const h = harness(new SkeletonTool(template));
+    h.drag([10, 10], [30, 50]);
+    expect(h.key("v")).toBe(false);
+    h.ctx.selection.clear();
+    expect(h.key("o")).toBe(false);
+    const g = geometry(h.only());
+    expect(g.type === "points" && g.points.map((p) => p.visible)).toEqual([2, 2]);
   });
 });
 
@@ -224,6 +296,13 @@ describe("sculpt tool", () => {
     expect(outer.length).toBeGreaterThan(4);
     expect(Math.max(...outer.map((p) => p[1]))).toBeGreaterThan(32);
     h.history.undo();
+    expect(geometry(h.doc.get("p"))).toEqual(polygonObject("p", square).geometry);
+  });
+
+  it("says a polygon must be selected first", () => {
+    const h = harness(new SculptTool(), [polygonObject("p", square)]);
+    h.drag([20, 27], [20, 28]);
+    expect(h.problems).toEqual(["Select a polygon to sculpt."]);
     expect(geometry(h.doc.get("p"))).toEqual(polygonObject("p", square).geometry);
   });
 
