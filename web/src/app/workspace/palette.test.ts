@@ -17,8 +17,15 @@ const instruction = parseInstruction({
 describe("tool palette", () => {
   it("has select and one entry per tool the classes use, mask classes get brush, eraser and fill", () => {
     const palette = buildPalette(instruction);
-    expect(palette.map((e) => e.id)).toEqual(["select", "box", "polygon", "brush", "eraser", "fill", "skeleton:body"]);
-    expect(palette.map((e) => e.tool.name)).toEqual(["select", "box", "polygon", "brush", "eraser", "fill", "skeleton"]);
+    expect(palette.map((e) => e.id)).toEqual(["select", "box", "polygon", "brush", "eraser", "fill", "skeleton:body", "sculpt"]);
+    expect(palette.map((e) => e.tool.name)).toEqual(["select", "box", "polygon", "brush", "eraser", "fill", "skeleton", "sculpt"]);
+  });
+
+  it("polygon and freehand classes get the sculpt tool, after their own tools", () => {
+    const palette = buildPalette(parseInstruction({ classes: [{ key: "a", tool: "polygon" }, { key: "b", tool: "freehand" }, { key: "c", tool: "box" }] }));
+    expect(palette.map((e) => [e.id, e.hotkey])).toEqual([["select", "v"], ["polygon", "p"], ["freehand", "d"], ["box", "b"], ["sculpt", "c"]]);
+    expect(palette.find((e) => e.id === "sculpt")?.tool.name).toBe("sculpt");
+    expect(buildPalette(instruction).map((e) => e.id)).toContain("sculpt");
   });
 
   it("switches class with the tool when the active class does not draw with it", () => {

@@ -1,9 +1,9 @@
 // The tool palette of an instruction: Select, then one entry per drawing tool its classes
-// use (mask classes get brush, eraser and fill), each with a hotkey, and the engine tool
-// behind it. Which class a tool draws follows the active class; picking a tool that the
+// use (mask classes get brush, eraser and fill; polygon and freehand classes get sculpt,
+// last), each with a hotkey, and the engine tool behind it. Which class a tool draws follows the active class; picking a tool that the
 // active class does not use switches to the first class that does.
 
-import { BoxTool, BrushTool, EraserTool, FillTool, FreehandTool, PointsTool, PolygonTool, PolylineTool, RotatedBoxTool, SelectTool, SkeletonTool, type Tool } from "../../engine/tools";
+import { BoxTool, BrushTool, EraserTool, FillTool, FreehandTool, PointsTool, PolygonTool, PolylineTool, RotatedBoxTool, SculptTool, SelectTool, SkeletonTool, type Tool } from "../../engine/tools";
 import type { ClassTool, Instruction, LabelClass } from "./instruction";
 
 export interface PaletteEntry {
@@ -46,6 +46,10 @@ export function buildPalette(instruction: Instruction): PaletteEntry[] {
       add({ id: "eraser", label: "Eraser", hotkey: "e", tool: new EraserTool(), drawsFor: ["mask", "superpixel"] });
       add({ id: "fill", label: "Fill", hotkey: "g", tool: new FillTool(), drawsFor: ["mask", "superpixel"] });
     }
+  }
+  // After the polygon and freehand entries, so a class's own drawing tool is found first.
+  if (instruction.classes.some((c) => c.tool === "polygon" || c.tool === "freehand")) {
+    add({ id: "sculpt", label: "Sculpt", hotkey: "c", tool: new SculptTool(), drawsFor: ["polygon", "freehand"] });
   }
   return entries;
 }
@@ -90,7 +94,11 @@ export function shortcutList(instruction: Instruction, palette: readonly Palette
     { keys: "Escape", what: "Cancel the shape being drawn, or clear the selection" },
     { keys: "Enter", what: "Close the polygon / end the polyline or points" },
     { keys: "Backspace", what: "Remove the last vertex while drawing" },
-    { keys: "[ ]", what: "Brush smaller / larger" },
+    { keys: "Alt + first click / drag", what: "Polygon, freehand: the ring becomes a hole of the selected polygon" },
+    { keys: "Shift + first click / drag", what: "Polygon, freehand: the ring becomes another part of the selected polygon" },
+    { keys: "Ctrl/⌘ click", what: "On the selected shape's vertex: delete it; on its edge: insert one" },
+    { keys: "Alt click, O", what: "Skeleton: cycle a keypoint's visibility (visible, occluded, not labelled)" },
+    { keys: "[ ]", what: "Brush, eraser, sculpt smaller / larger" },
     { keys: "Space + drag, middle drag", what: "Pan" },
     { keys: "Wheel", what: "Zoom about the cursor" },
     { keys: taken.has("f") ? "Shift F" : "F, Shift F", what: "Fit the image" },

@@ -61,8 +61,12 @@ export class SculptTool implements Tool {
   }
 
   pointerDown(input: PointerInput, ctx: ToolContext): void {
+    if (input.button !== 0) return;
     const object = selectedOfType(ctx, "polygon");
-    if (input.button !== 0 || object === null) return;
+    if (object === null) {
+      ctx.onProblem("Select a polygon to sculpt.");
+      return;
+    }
     this.stroke = {
       id: object.id,
       classKey: object.class,

@@ -1,7 +1,8 @@
 // Skeleton tool. Drag a box around the object: the template's keypoints are placed at
 // their default layout (default_x, default_y in a unit box) scaled to it, all visible.
-// Then drag keypoints into place; alt-click a keypoint, or press V for the last one
-// touched, to cycle its visibility 2 (visible) -> 1 (hidden) -> 0 (not labelled).
+// Then drag keypoints into place; alt-click a keypoint, or press O for the last one
+// touched (while its skeleton is selected), to cycle its visibility 2 (visible) ->
+// 1 (occluded) -> 0 (not labelled). V stays the Select tool's hotkey.
 
 import type { Keypoint, Points, Visibility } from "../shapes";
 import { addObject, clampToImage, pointOf, selectedOfType, tolerance, updateGeometry, type KeyInput, type OverlayItem, type PointerInput, type Tool, type ToolContext } from "./tool";
@@ -77,7 +78,7 @@ export class SkeletonTool implements Tool {
       this.cancel();
       return true;
     }
-    if ((input.key === "v" || input.key === "V") && this.active !== null) {
+    if ((input.key === "o" || input.key === "O") && this.active !== null && ctx.selection.single() === this.active.id) {
       return this.toggleVisibility(ctx, this.active.id, this.active.index);
     }
     return false;
