@@ -142,3 +142,28 @@ export async function key(page: Page, name: string): Promise<void> {
 export const saved = (page: Page) => expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "saved");
 export const objectRows = (page: Page) => page.getByTestId("objects").locator("li");
 
+
+/** Presses at the first image point, moves through the others (one pointer move each,
+ * `steps` between two points) and releases at the last: a freehand path or brush stroke. */
+export async function stroke(page: Page, points: readonly (readonly [number, number])[], steps = 1): Promise<void> {
+  const [first, ...rest] = points;
+  if (first === undefined) return;
+  await page.mouse.move(...(await at(page, first[0], first[1])));
+  await page.mouse.down();
+  for (const [x, y] of rest) await page.mouse.move(...(await at(page, x, y)), { steps });
+  await page.mouse.up();
+}
+
+/** A click at an image point with a modifier key held ("Alt", "Shift", "Control"). */
+export async function clickWith(page: Page, modifier: string, x: number, y: number): Promise<void> {
+  await page.keyboard.down(modifier);
+  await page.mouse.click(...(await at(page, x, y)));
+  await page.keyboard.up(modifier);
+  await page.waitForTimeout(450); // not a double click
+}
+
+/** A double click at an image point. */
+export async function doubleClick(page: Page, x: number, y: number): Promise<void> {
+  await page.mouse.dblclick(...(await at(page, x, y)));
+  await page.waitForTimeout(450);
+}
