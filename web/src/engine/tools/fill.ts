@@ -1,7 +1,7 @@
-// Bucket fill (4-connected). With a mask selected, a click fills the region of equal
-// pixels under it (shift-click clears it instead). With none selected, a click fills the
-// empty region around it, bounded by every visible mask on this plane, into a new mask of
-// the active class: a quick way to label the gap between other masks.
+// Bucket fill (4-connected). With a mask of the active class selected, a click fills the
+// region of equal pixels under it (shift-click clears it instead). Otherwise a click fills
+// the empty region around it, bounded by every visible mask on this plane, into a new mask
+// of the active class: a quick way to label the gap between other masks.
 
 import { MaskBuffer } from "../mask";
 import { decodeRleCached, rememberDecoded } from "../maskCache";
@@ -17,7 +17,8 @@ export class FillTool implements Tool {
     const row = Math.floor(input.y);
     const { width, height } = ctx.image;
     if (col < 0 || row < 0 || col >= width || row >= height) return;
-    const object = selectedOfType(ctx, "mask");
+    const selected = selectedOfType(ctx, "mask");
+    const object = selected !== null && (ctx.classKey === null || selected.class === ctx.classKey) ? selected : null;
     if (object !== null) {
       const mask = decodeRleCached(object.geometry.rle).clone();
       if (mask.width !== width || mask.height !== height) return;

@@ -17,10 +17,12 @@ export abstract class MaskPaintTool {
   private stroke: { id: string | null; classKey: string; mask: MaskBuffer; last: Point } | null = null;
   private cursor: Point | null = null;
 
-  /** The mask a stroke paints on: the selected mask object, or (brush) a new one. */
+  /** The mask a stroke paints on: the selected mask object (for the brush, only when it is
+   * of the active class: after switching class, a stroke starts that class's own mask), or
+   * (brush) a new one. */
   protected target(ctx: ToolContext): { id: string | null; classKey: string; mask: MaskBuffer } | null {
     const object = selectedOfType(ctx, "mask");
-    if (object !== null) {
+    if (object !== null && (this.value === 0 || ctx.classKey === null || object.class === ctx.classKey)) {
       const [height, width] = object.geometry.rle.size;
       if (width === ctx.image.width && height === ctx.image.height) {
         return { id: object.id, classKey: object.class, mask: decodeRleCached(object.geometry.rle).clone() };

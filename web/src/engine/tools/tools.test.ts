@@ -340,6 +340,25 @@ describe("mask tools", () => {
     expect(e.doc.size).toBe(1);
   });
 
+  it("after a class switch, brush and fill start the new class's own mask instead of growing the selected one", () => {
+    const brush = new BrushTool();
+    brush.radius = 2;
+    const h = harness(brush);
+    h.ctx.classKey = "sky";
+    h.drag([10, 10], [20, 10]);
+    const sky = h.only();
+    h.ctx.classKey = "sea";
+    h.drag([10, 40], [20, 40]);
+    expect(h.doc.ordered().map((o) => o.class)).toEqual(["sky", "sea"]);
+    expect(h.doc.get(sky.id)?.geometry).toEqual(sky.geometry);
+    const fill = harness(new FillTool(), [{ ...sky, id: "s" }]);
+    fill.ctx.selection.set(["s"]);
+    fill.ctx.classKey = "sea";
+    fill.click(50.5, 50.5);
+    expect(fill.doc.ordered().map((o) => o.class)).toEqual(["sky", "sea"]);
+    expect(fill.doc.get("s")?.geometry).toEqual(sky.geometry);
+  });
+
   it("eraser needs a selected mask", () => {
     const h = harness(new EraserTool());
     h.drag([10, 10], [20, 10]);
