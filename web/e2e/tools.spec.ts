@@ -1,11 +1,12 @@
 // Every drawing tool driven with the mouse and keyboard against a real server: one object
 // per tool (box, rotated box, polygon with a hole and a second part plus vertex edits,
 // polyline, points, skeleton with a keypoint's visibility set, freehand, sculpt, brush,
-// fill, eraser), then a reload, and every object is checked where it was drawn: its saved
-// geometry through the API (coordinates within TOLERANCE image pixels, the mask decoded
-// and compared pixel by pixel with what the strokes cover) and the canvas pixels (the
-// class colour on the shape, nothing beside it). Undo and redo across several tools'
-// edits are checked against the saved annotation after each step.
+// fill, eraser, and a second mask class's brush stroke), then a reload, and every object
+// is checked where it was drawn: its saved geometry through the API (coordinates within
+// TOLERANCE image pixels, masks decoded and compared pixel by pixel with what the strokes
+// cover) and the canvas pixels (the class colour on the shape, nothing beside it). Undo
+// and redo across several tools' edits are checked against the saved annotation after
+// each step.
 
 import { expect, type Page, test } from "@playwright/test";
 import { rleDecode } from "../src/engine/rle";
@@ -45,6 +46,7 @@ const COLORS = {
   person: "#00ffff",
   cloud: "#ff8000",
   water: "#8000ff",
+  sand: "#008080",
 } as const;
 type ClassKey = keyof typeof COLORS;
 
@@ -62,6 +64,7 @@ async function makeProject(api: Api): Promise<{ projectId: number; item: number 
     person: "skeleton",
     cloud: "freehand",
     water: "mask",
+    sand: "mask",
   };
   const instruction = await api.post<{ instruction_id: number }>("/api/instructions", {
     name: `tools ${stamp}`,
@@ -293,8 +296,13 @@ test("every drawing tool, driven by mouse and keyboard, saves exactly what was d
   await key(page, "]");
   const band = { from: [440, 110] as Pt, to: [560, 110] as Pt, r: 10 };
   await stroke(page, [band.from, band.to], 12);
+  // Another mask class: with the water mask still selected, the brush starts a sand mask.
+  await page.getByRole("button", { name: "Sand", exact: true }).click();
+  await expect(page.getByRole("button", { name: "Brush", exact: true, pressed: true })).toBeVisible();
+  const sandStroke: [Pt, Pt] = [[470, 330], [560, 330]];
+  await stroke(page, sandStroke, 12);
 
-  await expect(objectRows(page)).toHaveCount(8);
+  await expect(objectRows(page)).toHaveCount(9);
   await expect(notice).toHaveCount(0);
   await saved(page);
   await snap(page, "tools-02-drawn");
@@ -303,7 +311,7 @@ test("every drawing tool, driven by mouse and keyboard, saves exactly what was d
   // Reload: every object comes back from the server, drawn where it was.
   await page.reload();
   await open(page, projectId, item);
-  await expect(objectRows(page)).toHaveCount(8);
+  await expect(objectRows(page)).toHaveCount(9);
   await snap(page, "tools-03-reloaded");
   const annotation = await api.get<Annotation>(path);
   expect(annotation.objects.map(content)).toEqual(before.objects.map(content));
@@ -386,11 +394,24 @@ test("every drawing tool, driven by mouse and keyboard, saves exactly what was d
   await expectEmpty(page, ring.cx, ring.cy); // erased
   await expectEmpty(page, ring.cx, ring.cy - ring.r - ring.brush - 3);
 
+  const sand = only(annotation, "sand").geometry;
+  expect(sand.type).toBe("mask");
+  const sandWant = new Uint8Array(WIDTH * HEIGHT);
+  for (let row = 0; row < HEIGHT; row++) {
+    for (let col = 0; col < WIDTH; col++) {
+      const x = Math.max(sandStroke[0][0], Math.min(sandStroke[1][0], col + 0.5)); // nearest point of the stroke
+      if (Math.hypot(col + 0.5 - x, row + 0.5 - sandStroke[0][1]) <= ring.brush) sandWant[row * WIDTH + col] = 1;
+    }
+  }
+  expect(iou(rleDecode(sand["rle"] as Rle), sandWant), "sand mask IoU with the stroke's pixels").toBeGreaterThan(0.9);
+  await expectColour(page, 515, 330, "sand");
+  await expectEmpty(page, 515, 345);
+
   // Undo and redo across three tools' edits, each checked in the saved annotation.
   await tool(page, "b", "Box");
   await drag(page, [20, 320], [80, 380]);
   let now = await annotationOf(api, path, page);
-  expect(now.objects).toHaveLength(9);
+  expect(now.objects).toHaveLength(10);
   await tool(page, "v", "Select");
   await click(page, 232, 60);
   await tool(page, "p", "Polygon");
@@ -419,7 +440,7 @@ test("every drawing tool, driven by mouse and keyboard, saves exactly what was d
   await page.keyboard.press("Control+z"); // and the new box
   now = await annotationOf(api, path, page);
   expect(now.objects.map(content)).toEqual(before.objects.map(content));
-  await expect(objectRows(page)).toHaveCount(8);
+  await expect(objectRows(page)).toHaveCount(9);
   await expectEmpty(page, 50, 350);
   await expectColour(page, 232, 60, "lake");
   await expect(notice).toHaveCount(0);
