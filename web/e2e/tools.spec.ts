@@ -273,6 +273,7 @@ test("every drawing tool, driven by mouse and keyboard, saves exactly what was d
   await drag(page, [218, 280], [222, 284]);
   await key(page, "o");
   await key(page, "o");
+  await tool(page, "v", "Select"); // V is still the Select tool's, not the skeleton's
 
   // Freehand: draw a circle; then sculpt pushes its right side out from inside.
   await tool(page, "d", "Freehand");
