@@ -1,12 +1,12 @@
 // Every drawing tool driven with the mouse and keyboard against a real server: one object
 // per tool (box, rotated box, polygon with a hole and a second part plus vertex edits,
-// polyline, points, skeleton with a keypoint's visibility set, freehand, sculpt, brush,
-// fill, eraser, and a second mask class's brush stroke), then a reload, and every object
-// is checked where it was drawn: its saved geometry through the API (coordinates within
-// TOLERANCE image pixels, masks decoded and compared pixel by pixel with what the strokes
-// cover) and the canvas pixels (the class colour on the shape, nothing beside it). Undo
-// and redo across several tools' edits are checked against the saved annotation after
-// each step.
+// polyline, points, skeleton with a keypoint's visibility set, freehand with a hole,
+// sculpt, brush, fill, eraser, and a second mask class's brush stroke), then a reload,
+// and every object is checked where it was drawn: its saved geometry through the API
+// (coordinates within TOLERANCE image pixels, masks decoded and compared pixel by pixel
+// with what the strokes cover) and the canvas pixels (the class colour on the shape,
+// nothing beside it). Undo and redo across several tools' edits are checked against the
+// saved annotation after each step.
 
 import { expect, type Page, test } from "@playwright/test";
 import { rleDecode } from "../src/engine/rle";
@@ -285,6 +285,12 @@ test("every drawing tool, driven by mouse and keyboard, saves exactly what was d
   const pushTo: Pt = [cloud.cx + cloud.r - sculptRadius + 6, cloud.cy];
   await drag(page, pushFrom, pushTo);
   const pushedTo = pushTo[0] + sculptRadius;
+  // An Alt-drag with the freehand tool traces a hole in the selected (sculpted) shape.
+  await tool(page, "d", "Freehand");
+  const cloudHole = { cx: 290, cy: 215, r: 10 };
+  await page.keyboard.down("Alt");
+  await stroke(page, circle(cloudHole.cx, cloudHole.cy, cloudHole.r, 36));
+  await page.keyboard.up("Alt");
 
   // Brush: a ring; the bucket fills its inside (same mask); the eraser, one step larger
   // (]), cuts a band through it.
@@ -381,7 +387,13 @@ test("every drawing tool, driven by mouse and keyboard, saves exactly what was d
   }
   near(Math.max(...cloudRing.map((p) => p[0] ?? 0)), pushedTo, "sculpted outline's right end");
   expect(area(cloudRing) / (Math.PI * cloud.r ** 2)).toBeGreaterThan(1);
-  await expectColour(page, cloud.cx, cloud.cy, "cloud");
+  const cloudHoles = partsOf(cloudShape)[0]?.holes ?? [];
+  expect(cloudHoles).toHaveLength(1);
+  for (const [x, y] of cloudHoles[0] ?? []) {
+    expect(Math.abs(Math.hypot((x ?? 0) - cloudHole.cx, (y ?? 0) - cloudHole.cy) - cloudHole.r), `freehand hole vertex ${x},${y}`).toBeLessThanOrEqual(TOLERANCE);
+  }
+  await expectEmpty(page, cloudHole.cx, cloudHole.cy);
+  await expectColour(page, cloud.cx, cloud.cy + 20, "cloud");
   await expectColour(page, pushedTo - 2, cloud.cy, "cloud"); // the bulge
   await expectEmpty(page, cloud.cx, cloud.cy + cloud.r + 3);
 
