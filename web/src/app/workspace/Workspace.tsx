@@ -231,6 +231,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
     void go(1, `${name} was submitted.`).then((moved) => moved || setNotice(`${name} was submitted. It is the last item of the project.`));
   }, [go, session]);
   const submitControl = useSubmit({ session, instruction, projectId: project.id, itemId, onSubmitted: submitted });
+  const submitNow = submitControl.submit;
 
   /** Adds copies as one undo step, selects them and says what was left out. */
   const addCopies = useCallback(
@@ -314,7 +315,20 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
     }
     const toolHotkeys = new Map(palette.filter((e) => e.hotkey !== "").map((e) => [e.hotkey, e]));
     const down = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+        // Also from a form field: the field's value is committed first (on its Enter).
+        event.preventDefault();
+        if (stageRef.current !== null) stageRef.current.tool.cancel(stageRef.current.ctx);
+        submitNow();
+        return;
+      }
       if (typing(event.target)) return;
+      if (event.key === "?") {
+        // The list needs no canvas: it opens even before the image is shown.
+        event.preventDefault();
+        setHelp((shown) => !shown);
+        return;
+      }
       const stage = stageRef.current;
       if (stage === null) return;
       session.time.touch();
@@ -325,10 +339,6 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
         event.preventDefault();
         stage.invalidate();
       };
-      if (key === "?") {
-        setHelp((shown) => !shown);
-        return handled();
-      }
       if (ctrl && lower === "z") {
         if (event.shiftKey) redo();
         else undo();
@@ -336,11 +346,6 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
       }
       if (ctrl && lower === "y") {
         redo();
-        return handled();
-      }
-      if (ctrl && key === "Enter") {
-        stage.tool.cancel(stage.ctx);
-        submitControl.submit();
         return handled();
       }
       if (ctrl && !event.shiftKey && !event.altKey && lower === "c") {
@@ -418,7 +423,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
       window.removeEventListener("keydown", down);
       window.removeEventListener("keyup", up);
     };
-  }, [session, instruction, palette, chooseClass, chooseEntry, deleteSelected, go, redo, undo, setAnswer, submitControl, copySelected, paste, duplicate]);
+  }, [session, instruction, palette, chooseClass, chooseEntry, deleteSelected, go, redo, undo, setAnswer, submitNow, copySelected, paste, duplicate]);
 
   const shortcuts = useMemo(() => shortcutList(instruction, palette), [instruction, palette]);
   const stage = stageRef.current;
