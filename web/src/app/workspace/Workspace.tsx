@@ -4,11 +4,9 @@
 // is the engine's (through `Stage`), saving is `AutoSaver`'s.
 
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { Link, useLocation, useNavigate } from "react-router-dom";
+import { Link, useNavigate } from "react-router-dom";
 import type { Schemas } from "../../api/client";
 import { asApiError, type ApiError } from "../../api/problem";
-import { clipboard, copiesCommand, PASTE_OFFSET, type PasteResult } from "../../engine/clipboard";
-import { newObjectId } from "../../engine/document";
 import { deleteCommand, updateCommand } from "../../engine/history";
 import { ProblemAlert } from "../components/ProblemAlert";
 import type { SaveState } from "./autosave";
@@ -21,6 +19,7 @@ import { buildPalette, classForEntry, entryForClass, shortcutList, type PaletteE
 import { startOpening, takeOpening, type ItemSession } from "./session";
 import { paintPreview, Stage } from "./stage";
 import { SubmitButton, SubmitMessage, useSubmit } from "./SubmitBar";
+import { useObjectClipboard } from "./useObjectClipboard";
 
 export interface ProjectSetup {
   readonly project: Schemas["ProjectOut"];
@@ -47,6 +46,15 @@ declare global {
   }
 }
 
+/** A message for the item about to be opened ("a.png was submitted."), shown once there. */
+const arrivalNotices = new Map<number, string>();
+
+function takeArrivalNotice(itemId: number): string | null {
+  const notice = arrivalNotices.get(itemId) ?? null;
+  arrivalNotices.delete(itemId);
+  return notice;
+}
+
 function markImageShown(itemId: number): void {
   if (window.__pixelwiseImage?.itemId !== itemId) window.__pixelwiseImage = { itemId, at: performance.now() };
 }
@@ -65,13 +73,12 @@ function withValue(values: Readonly<Record<string, unknown>>, key: string, value
 export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: number }) {
   const { project, instruction, items } = setup;
   const navigate = useNavigate();
-  const arrived = useLocation().state as { notice?: string } | null;
   const [session, setSession] = useState<ItemSession | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [position, setPosition] = useState<number | null>(null);
   const [, setTick] = useState(0);
   const [help, setHelp] = useState(false);
-  const [notice, setNotice] = useState<string | null>(arrived?.notice ?? null);
+  const [notice, setNotice] = useState<string | null>(() => takeArrivalNotice(itemId));
   const palette = useMemo(() => buildPalette(instruction), [instruction]);
   const [entryId, setEntryId] = useState<string>(() => {
     const first = instruction.classes[0];
@@ -220,7 +227,8 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
       const next = await items.neighbour(itemId, step);
       if (next === null) return false;
       startOpening(project.id, next.id);
-      navigate(`/projects/${project.id}/items/${next.id}`, notice === undefined ? undefined : { state: { notice } });
+      if (notice !== undefined) arrivalNotices.set(next.id, notice);
+      navigate(`/projects/${project.id}/items/${next.id}`);
       return true;
     },
     [items, itemId, navigate, project.id],
@@ -233,44 +241,8 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
   const submitControl = useSubmit({ session, instruction, projectId: project.id, itemId, onSubmitted: submitted });
   const submitNow = submitControl.submit;
 
-  /** Adds copies as one undo step, selects them and says what was left out. */
-  const addCopies = useCallback(
-    (result: PasteResult | null) => {
-      if (session === null || result === null) return;
-      session.history.execute(result.command);
-      if (result.ids.length > 0) session.selection.set(result.ids);
-      if (result.skipped.length > 0) setNotice(`Not pasted: ${result.skipped.join("; ")}.`);
-    },
-    [session],
-  );
-
-  const copySelected = useCallback((): boolean => {
-    if (session === null || session.selection.size === 0) return false;
-    const objects = session.doc.ordered().filter((o) => session.selection.has(o.id));
-    clipboard.copy(`${project.id}/${itemId}`, objects);
-    return true;
-  }, [session, project.id, itemId]);
-
-  const pasteOptions = useCallback(() => {
-    const stage = stageRef.current;
-    return {
-      image: { width: session?.item.width ?? 1, height: session?.item.height ?? 1 },
-      newId: newObjectId,
-      hasClass: (key: string) => classes.has(key),
-      slice: stage?.ctx.slice ?? null,
-    };
-  }, [session, classes]);
-
-  const paste = useCallback(() => {
-    if (session === null) return;
-    addCopies(clipboard.paste(session.doc, `${project.id}/${itemId}`, pasteOptions()));
-  }, [session, project.id, itemId, addCopies, pasteOptions]);
-
-  const duplicate = useCallback(() => {
-    if (session === null || session.selection.size === 0) return;
-    const objects = session.doc.ordered().filter((o) => session.selection.has(o.id));
-    addCopies(copiesCommand(session.doc, objects, { ...pasteOptions(), offset: PASTE_OFFSET }));
-  }, [session, addCopies, pasteOptions]);
+  const stageSlice = useCallback(() => stageRef.current?.ctx.slice ?? null, []);
+  const { copy: copySelected, paste, duplicate } = useObjectClipboard({ session, projectId: project.id, itemId, classes, slice: stageSlice, onNotice: setNotice });
 
   const undo = useCallback(() => {
     const stage = stageRef.current;
