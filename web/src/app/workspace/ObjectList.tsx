@@ -117,8 +117,8 @@ function ObjectRow({
       <button type="button" className="ws-quiet" aria-pressed={locked} onClick={() => onFlags({ locked: !locked })} title={locked ? "Unlock" : "Lock"}>
         {locked ? "Unlock" : "Lock"}
       </button>
-      <button type="button" className="ws-quiet ws-danger" disabled={locked} onClick={onDelete} aria-label="Delete object">
-        Delete
+      <button type="button" className="ws-quiet ws-danger" disabled={locked} onClick={onDelete} aria-label="Delete object" title="Delete">
+        ✕
       </button>
     </li>
   );
