@@ -18,6 +18,8 @@ export interface Problem {
   readonly field: string | null;
   /** Every field problem (422 validation errors, instruction problems). */
   readonly fields: readonly FieldProblem[];
+  /** The annotation object the problem is about (saves and submits name it). */
+  readonly objectId: string | null;
   /** Seconds to wait before trying again (429). */
   readonly retryAfter: number | null;
 }
@@ -96,6 +98,7 @@ export function parseProblem(status: number, body: unknown, retryAfterHeader: st
           : `The server answered ${status} (${fallbackTitle.toLowerCase()}) without details.`,
       field: null,
       fields: [],
+      objectId: null,
       retryAfter,
     };
   }
@@ -113,6 +116,7 @@ export function parseProblem(status: number, body: unknown, retryAfterHeader: st
     detail,
     field,
     fields,
+    objectId: text(body["object_id"]),
     retryAfter,
   };
 }

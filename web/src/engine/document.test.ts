@@ -138,4 +138,15 @@ describe("save payload", () => {
     history.undo();
     expect(seen).toEqual(["a", "b", "b", "a"]);
   });
+
+  it("says what kind of change it was: an edit, a load from the server, or view flags", () => {
+    const { doc, history } = setup();
+    const kinds: string[] = [];
+    doc.on((_changes, kind) => kinds.push(kind));
+    history.execute(changeClassCommand(doc, ["a"], "bus"));
+    history.undo();
+    doc.setFlags("a", { hidden: true });
+    doc.load([object("c")]);
+    expect(kinds).toEqual(["edit", "edit", "flags", "load"]);
+  });
 });

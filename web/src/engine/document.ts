@@ -47,7 +47,11 @@ export interface ObjectChange {
   readonly after: AnnotationObject | null;
 }
 
-export type ChangeListener = (changes: readonly ObjectChange[]) => void;
+/** Why objects changed: an edit (`apply`: tools, undo, redo), the server's state loaded,
+ * or the client-side flags. */
+export type ChangeKind = "edit" | "load" | "flags";
+
+export type ChangeListener = (changes: readonly ObjectChange[], kind: ChangeKind) => void;
 
 /** A 32-character hex id, valid for the server (`^[A-Za-z0-9_.:-]{1,64}$`). */
 export function newObjectId(): string {
@@ -139,7 +143,7 @@ export class AnnotationDocument {
     this.touch([
       ...before.map((b): ObjectChange => ({ id: b.id, before: b, after: null })),
       ...objects.map((o): ObjectChange => ({ id: o.id, before: null, after: o })),
-    ]);
+    ], "load");
   }
 
   get(id: string): AnnotationObject | undefined {
@@ -196,7 +200,7 @@ export class AnnotationDocument {
         this.objects.set(change.id, keepFlags(current, change.after));
       }
     }
-    this.touch(changes);
+    this.touch(changes, "edit");
   }
 
   /** Sets client-side flags (hidden, locked): not an edit, not undoable, not saved. */
@@ -205,7 +209,7 @@ export class AnnotationDocument {
     if (current === undefined) return;
     const after = { ...current, ...flags };
     this.objects.set(id, after);
-    this.touch([{ id, before: current, after }]);
+    this.touch([{ id, before: current, after }], "flags");
   }
 
   /** What to send to the PATCH API: objects that differ from the acknowledged ones. */
@@ -252,9 +256,9 @@ export class AnnotationDocument {
     this.arrival.set(object.id, this.arrivals++);
   }
 
-  private touch(changes: readonly ObjectChange[]): void {
+  private touch(changes: readonly ObjectChange[], kind: ChangeKind): void {
     this.orderCache = null;
     this.version++;
-    for (const listener of this.listeners) listener(changes);
+    for (const listener of this.listeners) listener(changes, kind);
   }
 }

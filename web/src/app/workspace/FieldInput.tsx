@@ -7,6 +7,8 @@ interface Props {
   readonly onChange: (value: unknown) => void;
   /** Makes ids unique when the same key is shown twice. */
   readonly idPrefix: string;
+  /** What is wrong with the value (a required one missing at submit), shown at the field. */
+  readonly problem?: string | null;
 }
 
 function numberProblem(spec: Extract<FieldSpec, { type: "number" }>, value: number): string | null {
@@ -17,8 +19,14 @@ function numberProblem(spec: Extract<FieldSpec, { type: "number" }>, value: numb
 }
 
 /** One attribute or question as a form control; text and numbers commit on blur or Enter. */
-export function FieldInput({ spec, value, onChange, idPrefix }: Props) {
+export function FieldInput({ spec, value, onChange, idPrefix, problem = null }: Props) {
   const id = `${idPrefix}-${spec.key}`;
+  const invalid = problem !== null;
+  const note = invalid && (
+    <span className="field-problem" role="note">
+      {problem}
+    </span>
+  );
   const label = (
     <span className="field-label">
       {spec.label}
@@ -28,19 +36,21 @@ export function FieldInput({ spec, value, onChange, idPrefix }: Props) {
   switch (spec.type) {
     case "text":
     case "number":
-      return <TypedField spec={spec} value={value} onChange={onChange} id={id} label={label} />;
+      return <TypedField spec={spec} value={value} onChange={onChange} id={id} label={label} external={problem} />;
     case "boolean":
       return (
-        <label className="ws-field ws-check" htmlFor={id}>
-          <input id={id} type="checkbox" checked={value === true} onChange={(e) => onChange(e.target.checked)} />
+        <label className={invalid ? "ws-field ws-check ws-invalid" : "ws-field ws-check"} htmlFor={id}>
+          <input id={id} type="checkbox" checked={value === true} aria-invalid={invalid} onChange={(e) => onChange(e.target.checked)} />
           {label}
+          {note}
         </label>
       );
     case "single_choice":
       if (spec.display === "radio") {
         return (
-          <fieldset className="ws-field">
+          <fieldset className={invalid ? "ws-field ws-invalid" : "ws-field"} aria-invalid={invalid}>
             <legend>{label}</legend>
+            {note}
             {spec.choices.map((choice) => (
               <label key={choice.key} className="ws-check">
                 <input type="radio" name={id} checked={value === choice.key} onChange={() => onChange(choice.key)} />
@@ -52,9 +62,9 @@ export function FieldInput({ spec, value, onChange, idPrefix }: Props) {
         );
       }
       return (
-        <label className="ws-field" htmlFor={id}>
+        <label className={invalid ? "ws-field ws-invalid" : "ws-field"} htmlFor={id}>
           {label}
-          <select id={id} value={typeof value === "string" ? value : ""} onChange={(e) => onChange(e.target.value === "" ? null : e.target.value)}>
+          <select id={id} value={typeof value === "string" ? value : ""} aria-invalid={invalid} onChange={(e) => onChange(e.target.value === "" ? null : e.target.value)}>
             <option value="">—</option>
             {spec.choices.map((choice) => (
               <option key={choice.key} value={choice.key}>
@@ -62,13 +72,15 @@ export function FieldInput({ spec, value, onChange, idPrefix }: Props) {
               </option>
             ))}
           </select>
+          {note}
         </label>
       );
     case "multiple_choice": {
       const chosen = Array.isArray(value) ? (value as unknown[]) : [];
       return (
-        <fieldset className="ws-field">
+        <fieldset className={invalid ? "ws-field ws-invalid" : "ws-field"} aria-invalid={invalid}>
           <legend>{label}</legend>
+          {note}
           {spec.choices.map((choice) => (
             <label key={choice.key} className="ws-check">
               <input
@@ -92,16 +104,19 @@ function TypedField({
   onChange,
   id,
   label,
+  external,
 }: {
   spec: Extract<FieldSpec, { type: "text" | "number" }>;
   value: unknown;
   onChange: (value: unknown) => void;
   id: string;
   label: React.ReactNode;
+  external: string | null;
 }) {
   const shown = value === null || value === undefined ? "" : String(value);
   const [text, setText] = useState(shown);
-  const [problem, setProblem] = useState<string | null>(null);
+  const [own, setProblem] = useState<string | null>(null);
+  const problem = own ?? external;
   useEffect(() => setText(shown), [shown]);
   const commit = () => {
     if (text === shown) return;
@@ -120,7 +135,7 @@ function TypedField({
     if (wrong === null) onChange(number);
   };
   return (
-    <label className="ws-field" htmlFor={id}>
+    <label className={problem !== null ? "ws-field ws-invalid" : "ws-field"} htmlFor={id}>
       {label}
       <input
         id={id}

@@ -7,17 +7,19 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router-dom";
 import type { Schemas } from "../../api/client";
 import { asApiError, type ApiError } from "../../api/problem";
-import type { AnnotationObject } from "../../engine/document";
 import { deleteCommand, updateCommand } from "../../engine/history";
 import { ProblemAlert } from "../components/ProblemAlert";
 import type { SaveState } from "./autosave";
 import { FieldInput } from "./FieldInput";
 import { displayUrl, loadImage } from "./images";
-import { compatibleClasses, defaultValues, type Instruction, type LabelClass } from "./instruction";
+import { defaultValues, type Instruction, type LabelClass } from "./instruction";
 import type { ItemList } from "./itemList";
+import { ObjectList } from "./ObjectList";
 import { buildPalette, classForEntry, entryForClass, shortcutList, type PaletteEntry } from "./palette";
 import { startOpening, takeOpening, type ItemSession } from "./session";
 import { paintPreview, Stage } from "./stage";
+import { SubmitButton, SubmitMessage, useSubmit } from "./SubmitBar";
+import { useObjectClipboard } from "./useObjectClipboard";
 
 export interface ProjectSetup {
   readonly project: Schemas["ProjectOut"];
@@ -44,6 +46,15 @@ declare global {
   }
 }
 
+/** A message for the item about to be opened ("a.png was submitted."), shown once there. */
+const arrivalNotices = new Map<number, string>();
+
+function takeArrivalNotice(itemId: number): string | null {
+  const notice = arrivalNotices.get(itemId) ?? null;
+  arrivalNotices.delete(itemId);
+  return notice;
+}
+
 function markImageShown(itemId: number): void {
   if (window.__pixelwiseImage?.itemId !== itemId) window.__pixelwiseImage = { itemId, at: performance.now() };
 }
@@ -67,7 +78,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
   const [position, setPosition] = useState<number | null>(null);
   const [, setTick] = useState(0);
   const [help, setHelp] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(() => takeArrivalNotice(itemId));
   const palette = useMemo(() => buildPalette(instruction), [instruction]);
   const [entryId, setEntryId] = useState<string>(() => {
     const first = instruction.classes[0];
@@ -212,14 +223,26 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
   );
 
   const go = useCallback(
-    async (step: number) => {
+    async (step: number, notice?: string): Promise<boolean> => {
       const next = await items.neighbour(itemId, step);
-      if (next === null) return;
+      if (next === null) return false;
       startOpening(project.id, next.id);
+      if (notice !== undefined) arrivalNotices.set(next.id, notice);
       navigate(`/projects/${project.id}/items/${next.id}`);
+      return true;
     },
     [items, itemId, navigate, project.id],
   );
+
+  const submitted = useCallback(() => {
+    const name = session?.item.name ?? "The item";
+    void go(1, `${name} was submitted.`).then((moved) => moved || setNotice(`${name} was submitted. It is the last item of the project.`));
+  }, [go, session]);
+  const submitControl = useSubmit({ session, instruction, projectId: project.id, itemId, onSubmitted: submitted });
+  const submitNow = submitControl.submit;
+
+  const stageSlice = useCallback(() => stageRef.current?.ctx.slice ?? null, []);
+  const { copy: copySelected, paste, duplicate } = useObjectClipboard({ session, projectId: project.id, itemId, classes, slice: stageSlice, onNotice: setNotice });
 
   const undo = useCallback(() => {
     const stage = stageRef.current;
@@ -264,7 +287,20 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
     }
     const toolHotkeys = new Map(palette.filter((e) => e.hotkey !== "").map((e) => [e.hotkey, e]));
     const down = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+        // Also from a form field: the field's value is committed first (on its Enter).
+        event.preventDefault();
+        if (stageRef.current !== null) stageRef.current.tool.cancel(stageRef.current.ctx);
+        submitNow();
+        return;
+      }
       if (typing(event.target)) return;
+      if (event.key === "?") {
+        // The list needs no canvas: it opens even before the image is shown.
+        event.preventDefault();
+        setHelp((shown) => !shown);
+        return;
+      }
       const stage = stageRef.current;
       if (stage === null) return;
       session.time.touch();
@@ -275,10 +311,6 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
         event.preventDefault();
         stage.invalidate();
       };
-      if (key === "?") {
-        setHelp((shown) => !shown);
-        return handled();
-      }
       if (ctrl && lower === "z") {
         if (event.shiftKey) redo();
         else undo();
@@ -286,6 +318,20 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
       }
       if (ctrl && lower === "y") {
         redo();
+        return handled();
+      }
+      if (ctrl && !event.shiftKey && !event.altKey && lower === "c") {
+        if (copySelected()) handled();
+        return;
+      }
+      if (ctrl && !event.shiftKey && !event.altKey && lower === "v") {
+        stage.tool.cancel(stage.ctx);
+        paste();
+        return handled();
+      }
+      if (ctrl && !event.shiftKey && !event.altKey && lower === "d") {
+        stage.tool.cancel(stage.ctx);
+        duplicate();
         return handled();
       }
       if (key === " ") {
@@ -349,7 +395,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
       window.removeEventListener("keydown", down);
       window.removeEventListener("keyup", up);
     };
-  }, [session, instruction, palette, chooseClass, chooseEntry, deleteSelected, go, redo, undo, setAnswer]);
+  }, [session, instruction, palette, chooseClass, chooseEntry, deleteSelected, go, redo, undo, setAnswer, submitNow, copySelected, paste, duplicate]);
 
   const shortcuts = useMemo(() => shortcutList(instruction, palette), [instruction, palette]);
   const stage = stageRef.current;
@@ -359,7 +405,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
   const historyState = session?.history.state();
 
   return (
-    <div className="workspace">
+    <div className="workspace" onPointerDownCapture={() => session?.time.touch()} onKeyDownCapture={() => session?.time.touch()}>
       <header className="ws-header">
         <Link to={`/projects/${project.id}`} className="ws-back">
           ← {project.name}
@@ -390,12 +436,14 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
         <button type="button" className="ws-quiet" onClick={() => setHelp((shown) => !shown)} title="Shortcuts (?)">
           ?
         </button>
+        <SubmitButton control={submitControl} />
         <span className={`ws-save ws-save-${saveState}`} role="status" data-testid="save-state" data-state={saveState} title={session?.saver.message ?? ""}>
           {STATE_TEXT[saveState]}
           {saveState === "error" && session?.saver.message ? `: ${session.saver.message}` : ""}
         </span>
       </header>
       <ProblemAlert error={error} />
+      <SubmitMessage control={submitControl} />
       {notice !== null && (
         <div className="ws-notice" role="alert">
           {notice}
@@ -427,25 +475,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
         </div>
         <aside className="ws-side">
           <h3>Objects ({session?.doc.size ?? 0})</h3>
-          <ul className="ws-objects" data-testid="objects">
-            {session?.doc.ordered().map((o) => (
-              <ObjectRow
-                key={o.id}
-                object={o}
-                instruction={instruction}
-                label={classes.get(o.class)}
-                selected={session.selection.has(o.id)}
-                onSelect={(add) => (add ? session.selection.toggle(o.id) : session.selection.set([o.id]))}
-                onFlags={(flags) => session.doc.setFlags(o.id, flags)}
-                onDelete={() => session.history.execute(deleteCommand(session.doc, [o.id]))}
-                onClass={(key) => {
-                  const target = classes.get(key);
-                  const keep = Object.fromEntries(Object.entries(o.attributes).filter(([k]) => target?.attributes.some((a) => a.key === k)));
-                  session.history.execute(updateCommand(session.doc, o.id, { class: key, attributes: { ...defaultValues(target?.attributes ?? []), ...keep } }, "change class"));
-                }}
-              />
-            ))}
-          </ul>
+          {session !== null && <ObjectList session={session} instruction={instruction} classes={classes} incomplete={submitControl.incomplete} />}
           {selected !== undefined && session !== null && (
             <section className="ws-attributes" aria-label="Attributes">
               <h3>{classes.get(selected.class)?.name ?? selected.class}: attributes</h3>
@@ -456,9 +486,12 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
                   idPrefix={`attr-${selected.id}`}
                   spec={spec}
                   value={selected.attributes[spec.key]}
+                  problem={submitControl.problemFor(selected.id, spec.key)}
                   onChange={(value) => {
                     const current = session.doc.get(selected.id);
                     if (current === undefined) return;
+                    submitControl.touched(selected.id, spec.key);
+                    session.time.touch();
                     session.history.execute(updateCommand(session.doc, selected.id, { attributes: withValue(current.attributes, spec.key, value) }, `set ${spec.label}`));
                   }}
                 />
@@ -469,7 +502,17 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
             <section className="ws-questions" aria-label="Image questions">
               <h3>Image</h3>
               {instruction.questions.map((spec) => (
-                <FieldInput key={spec.key} idPrefix="question" spec={spec} value={session.saver.answers[spec.key]} onChange={(value) => setAnswer(spec.key, value)} />
+                <FieldInput
+                  key={spec.key}
+                  idPrefix="question"
+                  spec={spec}
+                  value={session.saver.answers[spec.key]}
+                  problem={submitControl.problemFor(null, spec.key)}
+                  onChange={(value) => {
+                    submitControl.touched(null, spec.key);
+                    setAnswer(spec.key, value);
+                  }}
+                />
               ))}
             </section>
           )}
@@ -517,51 +560,5 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
         </div>
       )}
     </div>
-  );
-}
-
-function ObjectRow({
-  object,
-  instruction,
-  label,
-  selected,
-  onSelect,
-  onFlags,
-  onDelete,
-  onClass,
-}: {
-  object: AnnotationObject;
-  instruction: Instruction;
-  label: LabelClass | undefined;
-  selected: boolean;
-  onSelect: (add: boolean) => void;
-  onFlags: (flags: { hidden?: boolean; locked?: boolean }) => void;
-  onDelete: () => void;
-  onClass: (key: string) => void;
-}) {
-  const options = compatibleClasses(instruction, object.geometry.type);
-  return (
-    <li className={selected ? "selected" : ""} data-object-id={object.id}>
-      <button type="button" className="ws-row-select" onClick={(e) => onSelect(e.shiftKey)} aria-pressed={selected}>
-        <span className="ws-swatch" style={{ background: label?.color ?? "#888" }} />
-        {label?.name ?? object.class} <span className="muted">{object.geometry.type}</span>
-      </button>
-      <select aria-label="Class" value={object.class} disabled={object.locked === true} onChange={(e) => onClass(e.target.value)}>
-        {options.map((c) => (
-          <option key={c.key} value={c.key}>
-            {c.name}
-          </option>
-        ))}
-      </select>
-      <button type="button" className="ws-quiet" aria-pressed={object.hidden === true} onClick={() => onFlags({ hidden: !object.hidden })} title={object.hidden ? "Show" : "Hide"}>
-        {object.hidden ? "Show" : "Hide"}
-      </button>
-      <button type="button" className="ws-quiet" aria-pressed={object.locked === true} onClick={() => onFlags({ locked: !object.locked })} title={object.locked ? "Unlock" : "Lock"}>
-        {object.locked ? "Unlock" : "Lock"}
-      </button>
-      <button type="button" className="ws-quiet ws-danger" disabled={object.locked === true} onClick={onDelete} aria-label="Delete object">
-        Delete
-      </button>
-    </li>
   );
 }

@@ -12,10 +12,13 @@
 import type { AnnotationDocument, ObjectPayload, SavePayload } from "../../engine/document";
 import { fromServer } from "../../engine/document";
 
+/** An object in a save, with the active seconds spent on it since its last save. */
+export type SavedObject = ObjectPayload & { time_spent?: number };
+
 export interface SaveRequest {
   readonly request_id: string;
   readonly base_revision: number;
-  readonly put: ObjectPayload[];
+  readonly put: SavedObject[];
   readonly delete: string[];
   readonly answers?: Record<string, unknown>;
   readonly time_spent: number;
@@ -75,6 +78,8 @@ export interface AutoSaverOptions {
   readonly answers: Record<string, unknown>;
   /** Active seconds since the last call (the time tracker's `take`). */
   readonly takeTime?: () => number;
+  /** Active seconds spent on one object since its last save (`ObjectTime.take`). */
+  readonly takeObjectTime?: (id: string) => number;
   readonly newRequestId?: () => string;
   /** Delay between a change and its save. */
   readonly debounceMs?: number;
@@ -92,6 +97,11 @@ const browserTimers: Timers = {
 
 export function randomRequestId(): string {
   return globalThis.crypto.randomUUID();
+}
+
+/** Seconds as the API takes them: tenths, within 0 and a day. */
+function seconds(value: number): number {
+  return Math.min(86_400, Math.max(0, Math.round(value * 10) / 10));
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
@@ -116,6 +126,7 @@ export class AutoSaver {
   private readonly debounceMs: number;
   private readonly retryMs: readonly number[];
   private readonly takeTime: () => number;
+  private readonly takeObjectTime: (id: string) => number;
   private readonly newRequestId: () => string;
   private stopped = false;
 
@@ -127,6 +138,7 @@ export class AutoSaver {
     this.debounceMs = options.debounceMs ?? 400;
     this.retryMs = options.retryMs ?? [1000, 2000, 4000, 8000];
     this.takeTime = options.takeTime ?? (() => 0);
+    this.takeObjectTime = options.takeObjectTime ?? (() => 0);
     this.newRequestId = options.newRequestId ?? randomRequestId;
   }
 
@@ -187,10 +199,13 @@ export class AutoSaver {
       const request: SaveRequest = {
         request_id: this.newRequestId(),
         base_revision: last === undefined ? this.revision : last.base_revision + 1,
-        put: payload.put,
+        put: payload.put.map((object) => {
+          const spent = seconds(this.takeObjectTime(object.id));
+          return spent > 0 ? { ...object, time_spent: spent } : object;
+        }),
         delete: payload.delete,
         ...(answersChanged ? { answers: { ...this.answersNow } } : {}),
-        time_spent: Math.min(86_400, Math.max(0, Math.round(this.takeTime() * 10) / 10)),
+        time_spent: seconds(this.takeTime()),
       };
       this.options.doc.acknowledge(payload); // the document's next payload starts from here
       this.answersSent = { ...this.answersNow };

@@ -48,5 +48,6 @@ describe("tool palette", () => {
     expect(list.some((s) => s.what === "Skeleton (body) tool")).toBe(false); // "s" answers the question
     expect(list).toContainEqual({ keys: "p", what: "Polygon tool" });
     expect(list.some((s) => s.keys === "?")).toBe(true);
+    for (const keys of ["Ctrl/⌘ C", "Ctrl/⌘ V", "Ctrl/⌘ D", "Ctrl/⌘ Enter"]) expect(list.some((s) => s.keys === keys)).toBe(true);
   });
 });

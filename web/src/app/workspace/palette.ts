@@ -89,6 +89,9 @@ export function shortcutList(instruction: Instruction, palette: readonly Palette
   for (const e of palette) if (e.hotkey !== "" && !taken.has(e.hotkey)) list.push({ keys: e.hotkey, what: `${e.label} tool` });
   list.push(
     { keys: "Delete", what: "Delete the selected objects" },
+    { keys: "Ctrl/⌘ C", what: "Copy the selected objects" },
+    { keys: "Ctrl/⌘ V", what: "Paste (moved a little on the same item, in place on another)" },
+    { keys: "Ctrl/⌘ D", what: "Duplicate the selected objects" },
     { keys: "Ctrl/⌘ Z", what: "Undo" },
     { keys: "Ctrl/⌘ Shift Z, Ctrl Y", what: "Redo" },
     { keys: "Escape", what: "Cancel the shape being drawn, or clear the selection" },
@@ -104,6 +107,7 @@ export function shortcutList(instruction: Instruction, palette: readonly Palette
     { keys: taken.has("f") ? "Shift F" : "F, Shift F", what: "Fit the image" },
     { keys: taken.has("1") ? "Shift 1" : "1, Shift 1", what: "1:1 pixels" },
     { keys: "Alt →, Alt ←", what: "Next / previous item" },
+    { keys: "Ctrl/⌘ Enter", what: "Submit the item (required fields are checked first)" },
     { keys: "?", what: "Show or hide this list" },
   );
   return list;

@@ -1,5 +1,6 @@
 // Everything one open work item needs, without React: the document, history, selection,
-// autosave with its transport and offline store, active time. `openItem` reads the item
+// autosave with its transport and offline store, active time (the item's and each
+// object's), the hidden/locked view flags kept on this device. `openItem` reads the item
 // (after sending saves an earlier page left behind) and builds it.
 
 import { ok, type Schemas } from "../../api/client";
@@ -10,7 +11,9 @@ import { Selection } from "../../engine/selection";
 import { api } from "../api";
 import { ActiveTime } from "./activeTime";
 import { AutoSaver, drainStored, SaveFailure, type CurrentAnnotation, type SaveRequest, type SaveTransport } from "./autosave";
+import { trackObjectTime, type ObjectTime } from "./objectTime";
 import { storeForItem } from "./offlineStore";
+import { localStore, rememberFlags, restoreFlags, viewFlagsKey } from "./viewFlags";
 
 export interface ItemSession {
   readonly item: Schemas["ItemOut"];
@@ -19,6 +22,7 @@ export interface ItemSession {
   readonly selection: Selection;
   readonly saver: AutoSaver;
   readonly time: ActiveTime;
+  readonly objectTime: ObjectTime;
   /** Saves an earlier page had buffered, dropped because they no longer applied. */
   readonly dropped: number;
 }
@@ -76,6 +80,7 @@ export async function openItem(projectId: number, itemId: number): Promise<ItemS
   const history = new History(doc);
   const selection = new Selection();
   const time = new ActiveTime();
+  const objectTime = trackObjectTime(time, doc, selection);
   const saver = new AutoSaver({
     doc,
     transport,
@@ -83,15 +88,25 @@ export async function openItem(projectId: number, itemId: number): Promise<ItemS
     revision: annotation.revision,
     answers: annotation.answers,
     takeTime: () => time.take(),
+    takeObjectTime: (id) => objectTime.take(id),
     onReload: () => {
       history.clear();
       selection.clear();
     },
   });
-  doc.on(() => saver.changed());
+  const flagsKey = viewFlagsKey(projectId, itemId);
+  restoreFlags(doc, localStore(), flagsKey);
+  doc.on((_changes, kind) => {
+    if (kind === "flags") {
+      rememberFlags(doc, localStore(), flagsKey);
+      return;
+    }
+    if (kind === "load") restoreFlags(doc, localStore(), flagsKey);
+    saver.changed();
+  });
   live.set(key, saver);
   if (drained.offline) await saver.resume(); // still unreachable: keep retrying them
-  return { item, doc, history, selection, saver, time, dropped: drained.dropped };
+  return { item, doc, history, selection, saver, time, objectTime, dropped: drained.dropped };
 }
 
 const opening = new Map<string, Promise<ItemSession>>();
