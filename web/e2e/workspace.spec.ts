@@ -194,6 +194,7 @@ test("draw, save, reload, undo, go offline and resolve a conflict in the workspa
   await page.getByRole("button", { name: "Next" }).click();
   await expect(page).toHaveURL(new RegExp(`/items/${made.items[1]}$`));
   await expect(page.getByTestId("position")).toContainText("Item 2 of 2");
+  await expect.poll(() => page.evaluate((id) => window.__pixelwise?.itemId === id, made.items[1])).toBe(true);
   await key(page, "?");
   await expect(page.getByRole("dialog", { name: "Keyboard shortcuts" })).toContainText("Class Car");
   await snap(page, "workspace-06-shortcuts");
