@@ -12,6 +12,8 @@ import { deleteCommand, updateCommand } from "../../engine/history";
 import { ProblemAlert } from "../components/ProblemAlert";
 import type { SaveState } from "./autosave";
 import { FieldInput } from "./FieldInput";
+import { JumpToItem } from "./JumpToItem";
+import { ThumbnailStrip } from "./ThumbnailStrip";
 import { displayUrl, loadImage } from "./images";
 import { compatibleClasses, defaultValues, type Instruction, type LabelClass } from "./instruction";
 import type { ItemList } from "./itemList";
@@ -374,6 +376,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
         <button type="button" onClick={() => void go(1)} disabled={position === null || position + 1 >= project.item_count} data-action="next">
           Next
         </button>
+        <JumpToItem projectId={project.id} />
         <span className="ws-spacer" />
         <button type="button" className="ws-quiet" onClick={undo} disabled={historyState?.canUndo !== true} title="Undo (Ctrl/⌘ Z)">
           Undo
@@ -395,6 +398,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
           {saveState === "error" && session?.saver.message ? `: ${session.saver.message}` : ""}
         </span>
       </header>
+      <ThumbnailStrip projectId={project.id} itemId={itemId} />
       <ProblemAlert error={error} />
       {notice !== null && (
         <div className="ws-notice" role="alert">
