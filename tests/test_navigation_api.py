@@ -8,10 +8,12 @@ import io
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
 from annotation_helpers import DOCUMENT, box, make_project, patch, upload_images
+from pixelwise.services import item_positions
 
 from helpers import bearer
 
@@ -131,6 +133,24 @@ def test_item_search_finds_file_names_with_their_positions(
     blank = client.get(url, params={"name": "  "}, headers=bearer(admin_token))
     assert blank.status_code == 422
     assert blank.json()["detail"] == "Type a part of a file name to look for."
+
+
+def test_item_search_reads_the_list_in_steps_and_stops_at_the_limit(
+    client: TestClient, admin_token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = [f"{'hit' if n % 3 == 0 else 'miss'}_{n}.png" for n in range(10)]
+    project_id, _, _ = make_project(client, admin_token, names)
+    listed = _get(client, admin_token, f"/api/projects/{project_id}/items")["items"]
+    expected = [
+        (n, i["name"]) for n, i in enumerate(listed, start=1) if i["name"].startswith("hit")
+    ]
+    monkeypatch.setattr(item_positions, "SEARCH_STEP", 2)  # 5 steps over 10 items
+    url = f"/api/projects/{project_id}/item-search"
+    found = _get(client, admin_token, url, name="HIT_")["items"]
+    assert [(i["position"], i["name"]) for i in found] == expected
+    assert len(expected) == 4
+    first_two = _get(client, admin_token, url, name="hit_", limit=2)["items"]
+    assert [(i["position"], i["name"]) for i in first_two] == expected[:2]
 
 
 def test_annotators_navigate_but_outsiders_do_not(

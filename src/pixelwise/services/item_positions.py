@@ -9,7 +9,7 @@ a read of every item; a project of 100 000 items answers in milliseconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Select, func, select
@@ -20,6 +20,7 @@ from pixelwise.services.context import Context
 
 MAX_AROUND = 100  # items on either side of the anchor
 MAX_FOUND = 50
+SEARCH_STEP = 10_000  # items read per step of a file-name search
 
 
 @dataclass(frozen=True)
@@ -139,31 +140,44 @@ def item_window(
     return ItemWindow(total=total, anchor_id=item_id, anchor_position=position, items=items)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def find_items(ctx: Context, project_id: int, name: str, *, limit: int = 20) -> list[PlacedItem]:
     """The first `limit` items (in list order) whose file path (`folder/name`) contains
-    `name`, ignoring case, each with its position."""
-    text = name.strip()
-    if not text:
+    `name`, ignoring case, each with its position.
+
+    The list is read in id order, SEARCH_STEP items at a time, and matched here: a search
+    whose first matches come early stops early, and one that matches nothing reads the list
+    once. (A pattern match in SQL leaves the plan to the database's guess of how many rows
+    match, which on PostgreSQL sorts the whole list when the guess is wrong.)"""
+    needle = name.strip().lower()
+    if not needle:
         raise InvalidInput("Type a part of a file name to look for.", field="name")
     if not 1 <= limit <= MAX_FOUND:
         raise InvalidInput(f"limit is 1 to {MAX_FOUND}.", field="limit")
-    pattern = f"%{_escape_like(text.lower())}%"
-    path = func.lower(Asset.folder + "/" + Asset.name)
+    found: list[PlacedItem] = []
     with ctx.database.read_connection() as connection:
         if connection.scalar(select(Project.id).where(Project.id == project_id)) is None:
             raise NotFound(f"There is no project {project_id}.")
-        rows = connection.execute(
-            _listed(project_id)
-            .where(path.like(pattern, escape="\\"))
-            .order_by(WorkItem.id)
-            .limit(limit)
-        )
-        found = [_placed(row, 0) for row in rows]
-        return [
-            replace(item, position=int(connection.scalar(_count_through(project_id, item.id)) or 0))
-            for item in found
-        ]
+        after, position = 0, 0
+        hits: list[tuple[int, int]] = []  # (item id, position)
+        while len(hits) < limit:
+            rows = connection.execute(
+                select(WorkItem.id, Asset.folder, Asset.name)
+                .join(Asset, Asset.id == WorkItem.asset_id)
+                .where(WorkItem.project_id == project_id, WorkItem.id > after)
+                .order_by(WorkItem.id)
+                .limit(SEARCH_STEP)
+            ).all()
+            for item_id, folder, file_name in rows:
+                position += 1
+                if needle in f"{folder}/{file_name}".lower():
+                    hits.append((item_id, position))
+                    if len(hits) == limit:
+                        break
+            if len(rows) < SEARCH_STEP:
+                break
+            after = rows[-1][0]
+        if hits:
+            places = dict(hits)
+            chosen = _listed(project_id).where(WorkItem.id.in_(places)).order_by(WorkItem.id)
+            found = [_placed(row, places[row[0]]) for row in connection.execute(chosen)]
+    return found

@@ -149,7 +149,7 @@ function NewUserForm({ onCreated }: { readonly onCreated: () => void }) {
         <TextField label="Email" name="email" type="email" value={email} onChange={setEmail} error={error} autoComplete="off" required />
         <TextField label="Name" name="name" value={name} onChange={setName} error={error} autoComplete="off" />
         <TextField label="First password (8 characters or more)" name="password" type="password" value={password} onChange={setPassword} error={error} autoComplete="new-password" required />
-        <div className="field narrow">
+        <div className="field">
           <label htmlFor="new-user-role">Role</label>
           <select id="new-user-role" value={role} onChange={(event) => setRole(event.target.value as OrgRole)}>
             <option value="member">member</option>
