@@ -78,6 +78,7 @@ def test_item_window_gives_neighbours_with_positions_and_states(
     assert [i["name"] for i in around["items"]] == names[3:9]
     anchor = around["items"][2]
     assert (anchor["state"], anchor["revision"], anchor["object_count"]) == ("queued", 1, 1)
+    assert (anchor["width"], anchor["height"], anchor["kind"]) == (64, 48, "image")
 
     # At the ends the window is shorter, never wrong.
     start = _get(client, admin_token, url, item_id=items[0], before=5, after=1)

@@ -100,6 +100,9 @@ test("the thumbnail strip and jump to item move about a project", async ({ page,
   await expect(page).toHaveURL(new RegExp(`/items/${made.items[24]}$`));
   await expect(page.getByTestId("position")).toContainText(`Item 25 of ${COUNT + 1}`);
   await expect(page.getByTestId("position")).toContainText("img_25.png");
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page).toHaveURL(new RegExp(`/items/${made.items[25]}$`));
+  await expect(page.getByTestId("position")).toContainText(`Item 26 of ${COUNT + 1}`);
 
   // A position outside the list says which positions exist.
   await page.getByLabel("Jump to item (number or file name)").fill("999");

@@ -33,6 +33,8 @@ class PlacedItem:
     folder: str
     name: str
     kind: str
+    width: int | None
+    height: int | None
     state: str
     revision: int
     object_count: int
@@ -54,6 +56,8 @@ _COLUMNS = (
     Asset.folder,
     Asset.name,
     Asset.kind,
+    Asset.width,
+    Asset.height,
     WorkItem.state,
     WorkItem.revision,
     WorkItem.object_count,
@@ -69,9 +73,9 @@ def _listed(project_id: int) -> Select[*tuple[Any, ...]]:
 
 
 def _placed(row: Row[*tuple[Any, ...]], position: int) -> PlacedItem:
-    item_id, asset_id, folder, name, kind, state, revision, object_count = row
-    return PlacedItem(position, item_id, asset_id, folder, name, kind, state, revision,
-                      object_count)  # fmt: skip
+    item_id, asset_id, folder, name, kind, width, height, state, revision, object_count = row
+    return PlacedItem(position, item_id, asset_id, folder, name, kind, width, height, state,
+                      revision, object_count)  # fmt: skip
 
 
 def _count_through(project_id: int, item_id: int) -> Select[int]:

@@ -1931,6 +1931,10 @@ export interface components {
             name: string;
             /** Kind */
             kind: string;
+            /** Width */
+            width: number | null;
+            /** Height */
+            height: number | null;
             /** State */
             state: string;
             /** Revision */

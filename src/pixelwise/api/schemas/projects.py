@@ -112,6 +112,8 @@ class PlacedItemOut(ResponseBody):
     folder: str
     name: str
     kind: str
+    width: int | None
+    height: int | None
     state: str
     revision: int
     object_count: int

@@ -16,7 +16,7 @@ import { JumpToItem } from "./JumpToItem";
 import { ThumbnailStrip } from "./ThumbnailStrip";
 import { displayUrl, loadImage } from "./images";
 import { compatibleClasses, defaultValues, type Instruction, type LabelClass } from "./instruction";
-import type { ItemList } from "./itemList";
+import type { ItemNavigator } from "./itemWindows";
 import { buildPalette, classForEntry, entryForClass, shortcutList, type PaletteEntry } from "./palette";
 import { startOpening, takeOpening, type ItemSession } from "./session";
 import { paintPreview, Stage } from "./stage";
@@ -24,7 +24,7 @@ import { paintPreview, Stage } from "./stage";
 export interface ProjectSetup {
   readonly project: Schemas["ProjectOut"];
   readonly instruction: Instruction;
-  readonly items: ItemList;
+  readonly items: ItemNavigator;
 }
 
 const STATE_TEXT: Record<SaveState, string> = {
