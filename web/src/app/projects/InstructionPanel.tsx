@@ -80,7 +80,7 @@ export function InstructionPanel({ project, onChanged }: Props) {
   }
 
   return (
-    <section className="panel" aria-label="Instruction" role="region">
+    <section className="panel" aria-label="Instruction" role="region" id="instruction">
       <h2>Instruction</h2>
       <p data-testid="pinned-instruction">
         <Link to={`/instructions/${instructionId}`}>{instruction?.name ?? `#${instructionId}`}</Link>, version {pinned ?? "?"}
