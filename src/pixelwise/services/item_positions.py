@@ -20,7 +20,7 @@ from pixelwise.services.context import Context
 
 MAX_AROUND = 100  # items on either side of the anchor
 MAX_FOUND = 50
-SEARCH_STEP = 10_000  # items read per step of a file-name search
+SEARCH_STEP = 10_000  # items a file-name search walks in list order before it scans names
 
 
 @dataclass(frozen=True)
@@ -144,44 +144,62 @@ def item_window(
     return ItemWindow(total=total, anchor_id=item_id, anchor_position=position, items=items)
 
 
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def find_items(ctx: Context, project_id: int, name: str, *, limit: int = 20) -> list[PlacedItem]:
     """The first `limit` items (in list order) whose file path (`folder/name`) contains
     `name`, ignoring case, each with its position.
 
-    The list is read in id order, SEARCH_STEP items at a time, and matched here: a search
-    whose first matches come early stops early, and one that matches nothing reads the list
-    once. (A pattern match in SQL leaves the plan to the database's guess of how many rows
-    match, which on PostgreSQL sorts the whole list when the guess is wrong.)"""
+    No index serves a substring, so the search runs in two steps that each suit one kind of
+    name: the first SEARCH_STEP items are walked in list order (a common name is found there
+    at once), then the rest is looked up from the names of the dataset's assets, read once
+    (a rare name costs one scan of the names, not one join per item). The first step tests
+    the substring with a function (`strpos`, `instr`) whose selectivity the planner does
+    not guess low; the second reads the matching names first (a materialised CTE), whatever
+    the planner guesses of the pattern."""
     needle = name.strip().lower()
     if not needle:
         raise InvalidInput("Type a part of a file name to look for.", field="name")
     if not 1 <= limit <= MAX_FOUND:
         raise InvalidInput(f"limit is 1 to {MAX_FOUND}.", field="limit")
-    found: list[PlacedItem] = []
+    path = func.lower(Asset.folder + "/" + Asset.name)
+    contains = (
+        func.strpos(path, needle) > 0
+        if ctx.database.dialect == "postgresql"
+        else func.instr(path, needle) > 0
+    )
+    like = path.like(f"%{_escape_like(needle)}%", escape="\\")
     with ctx.database.read_connection() as connection:
-        if connection.scalar(select(Project.id).where(Project.id == project_id)) is None:
+        project = connection.execute(
+            select(Project.id, Project.dataset_id).where(Project.id == project_id)
+        ).first()
+        if project is None:
             raise NotFound(f"There is no project {project_id}.")
-        after, position = 0, 0
-        hits: list[tuple[int, int]] = []  # (item id, position)
-        while len(hits) < limit:
-            rows = connection.execute(
-                select(WorkItem.id, Asset.folder, Asset.name)
-                .join(Asset, Asset.id == WorkItem.asset_id)
-                .where(WorkItem.project_id == project_id, WorkItem.id > after)
-                .order_by(WorkItem.id)
-                .limit(SEARCH_STEP)
-            ).all()
-            for item_id, folder, file_name in rows:
-                position += 1
-                if needle in f"{folder}/{file_name}".lower():
-                    hits.append((item_id, position))
-                    if len(hits) == limit:
-                        break
-            if len(rows) < SEARCH_STEP:
-                break
-            after = rows[-1][0]
-        if hits:
-            places = dict(hits)
-            chosen = _listed(project_id).where(WorkItem.id.in_(places)).order_by(WorkItem.id)
-            found = [_placed(row, places[row[0]]) for row in connection.execute(chosen)]
-    return found
+        upper = connection.scalar(
+            select(WorkItem.id)
+            .where(WorkItem.project_id == project_id)
+            .order_by(WorkItem.id)
+            .offset(SEARCH_STEP - 1)
+            .limit(1)
+        )
+        first = _listed(project_id).where(contains)
+        if upper is not None:
+            first = first.where(WorkItem.id <= upper)
+        rows = list(connection.execute(first.order_by(WorkItem.id).limit(limit)))
+        if upper is not None and len(rows) < limit:
+            hits = (
+                select(Asset.id)
+                .where(Asset.dataset_id == project.dataset_id, like)
+                .cte("hits")
+                .prefix_with("MATERIALIZED")
+            )
+            rest = _listed(project_id).where(
+                WorkItem.id > upper, WorkItem.asset_id.in_(select(hits.c.id))
+            )
+            rows += connection.execute(rest.order_by(WorkItem.id).limit(limit - len(rows)))
+        return [
+            _placed(row, int(connection.scalar(_count_through(project_id, row[0])) or 0))
+            for row in rows
+        ]
