@@ -75,6 +75,9 @@ test("the thumbnail strip and jump to item move about a project", async ({ page,
   const shown = await strip(page).locator("[data-item-id]").count();
   expect(shown).toBeGreaterThan(3);
   expect(shown).toBeLessThan(COUNT + 1); // a window, not the whole list
+  // At the start of the list the strip is filled with later items, and cannot go back.
+  await expect(strip(page).locator(".ws-thumb-position").last()).toHaveText(String(shown));
+  await expect(strip(page).getByRole("button", { name: "Earlier items" })).toBeDisabled();
   await expect.poll(() => thumbnailsLoaded(page)).toBe(true);
   await snap(page, "navigation-01-strip");
 

@@ -10,7 +10,7 @@ import { asApiError } from "../../api/problem";
 import { api } from "../api";
 import { shownState, SHOWN_STATE_TEXT } from "./itemStates";
 import { startOpening } from "./session";
-import { aroundItem, pageFrom, spanFor, type StripRequest } from "./stripWindow";
+import { aroundItem, pageFrom, spanFor, type StripRequest, visibleSlice } from "./stripWindow";
 import "./navigation.css";
 
 const CELL = 84; // px per thumbnail, gap included
@@ -38,6 +38,7 @@ export function ThumbnailStrip({ projectId, itemId }: Props) {
   const [collapsed, setCollapsed] = useState(readCollapsed);
   const [span, setSpan] = useState(5);
   const [request, setRequest] = useState<StripRequest>(() => aroundItem(itemId, 5));
+  // (The server is asked for twice the span each side; the strip shows 2 × span + 1 of them.)
   const [shown, setShown] = useState<Window | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
 
@@ -92,9 +93,12 @@ export function ThumbnailStrip({ projectId, itemId }: Props) {
     navigate(`/projects/${projectId}/items/${target}`);
   }
 
-  const page = (direction: 1 | -1) => (shown === null ? null : pageFrom(shown.anchor_position, shown.total, span, direction));
-  const back = page(-1);
-  const forward = page(1);
+  const anchorIndex = shown === null ? -1 : shown.items.findIndex((item) => item.id === shown.anchor_id);
+  const visible = shown === null ? [] : visibleSlice(shown.items, anchorIndex, 2 * span + 1);
+  const centre = visible[Math.floor(visible.length / 2)]?.position ?? null;
+  const page = (direction: 1 | -1) => (shown === null || centre === null ? null : pageFrom(centre, shown.total, span, direction));
+  const back = (visible[0]?.position ?? 1) > 1 ? page(-1) : null;
+  const forward = shown !== null && (visible[visible.length - 1]?.position ?? shown.total) < shown.total ? page(1) : null;
 
   return (
     <div className={collapsed ? "ws-strip collapsed" : "ws-strip"} ref={host} data-testid="thumbnail-strip">
@@ -108,7 +112,7 @@ export function ThumbnailStrip({ projectId, itemId }: Props) {
           </button>
           <ol className="ws-strip-items" aria-label="Nearby items">
             {problem !== null && <li className="muted">{problem}</li>}
-            {shown?.items.map((item) => {
+            {visible.map((item) => {
               const state = shownState(item);
               const current = item.id === itemId;
               return (

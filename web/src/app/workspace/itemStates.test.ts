@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseJump, shownState } from "./itemStates";
-import { aroundItem, pageFrom, spanFor } from "./stripWindow";
+import { aroundItem, pageFrom, spanFor, visibleSlice } from "./stripWindow";
 
 describe("shownState", () => {
   it("tells new and in-progress open items apart by their saves", () => {
@@ -36,16 +36,26 @@ describe("strip window", () => {
   });
 
   it("centres on the open item", () => {
-    expect(aroundItem(42, 3)).toEqual({ itemId: 42, before: 3, after: 3 });
+    expect(aroundItem(42, 3)).toEqual({ itemId: 42, before: 6, after: 6 });
   });
 
   it("pages by a whole strip and stops at the ends", () => {
-    expect(pageFrom(50, 100_000, 5, 1)).toEqual({ position: 61, before: 5, after: 5 });
-    expect(pageFrom(50, 100_000, 5, -1)).toEqual({ position: 39, before: 5, after: 5 });
-    expect(pageFrom(3, 100, 5, -1)).toEqual({ position: 1, before: 5, after: 5 });
+    expect(pageFrom(50, 100_000, 5, 1)).toEqual({ position: 61, before: 10, after: 10 });
+    expect(pageFrom(50, 100_000, 5, -1)).toEqual({ position: 39, before: 10, after: 10 });
+    expect(pageFrom(3, 100, 5, -1)).toEqual({ position: 1, before: 10, after: 10 });
     expect(pageFrom(1, 100, 5, -1)).toBeNull();
-    expect(pageFrom(98, 100, 5, 1)).toEqual({ position: 100, before: 5, after: 5 });
+    expect(pageFrom(98, 100, 5, 1)).toEqual({ position: 100, before: 10, after: 10 });
     expect(pageFrom(100, 100, 5, 1)).toBeNull();
     expect(pageFrom(1, 0, 5, 1)).toBeNull();
   });
+});
+
+describe("visibleSlice", () => {
+  const list = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  it("centres on the anchor", () => expect(visibleSlice(list, 5, 3)).toEqual([5, 6, 7]));
+  it("stays full at the start and at the end", () => {
+    expect(visibleSlice(list, 0, 5)).toEqual([1, 2, 3, 4, 5]);
+    expect(visibleSlice(list, 9, 5)).toEqual([6, 7, 8, 9, 10]);
+  });
+  it("shows a short list whole", () => expect(visibleSlice([1, 2], 1, 5)).toEqual([1, 2]));
 });

@@ -16,9 +16,9 @@ export function spanFor(width: number, cell: number, max = 40): number {
   return Math.max(1, Math.min(max, Math.floor((Math.floor(width / cell) - 1) / 2)));
 }
 
-/** The window around the open item. */
+/** The window around the open item (twice the span each side, so the ends can be filled). */
 export function aroundItem(itemId: number, span: number): StripRequest {
-  return { itemId, before: span, after: span };
+  return { itemId, before: Math.min(100, 2 * span), after: Math.min(100, 2 * span) };
 }
 
 /**
@@ -30,5 +30,16 @@ export function pageFrom(centre: number, total: number, span: number, direction:
   const width = 2 * span + 1;
   const target = Math.min(total, Math.max(1, centre + direction * width));
   if (target === centre) return null;
-  return { position: target, before: span, after: span };
+  return { position: target, before: Math.min(100, 2 * span), after: Math.min(100, 2 * span) };
+}
+
+/**
+ * The `count` consecutive entries of `items` to show around `anchor` (an index into
+ * `items`): centred on it, or shifted inwards at either end of the list so the strip stays
+ * full. Ask the server for `count - 1` items on each side to have enough at the ends.
+ */
+export function visibleSlice<T>(items: readonly T[], anchor: number, count: number): readonly T[] {
+  if (items.length <= count) return items;
+  const start = Math.min(Math.max(0, anchor - Math.floor(count / 2)), items.length - count);
+  return items.slice(start, start + count);
 }
