@@ -10,8 +10,9 @@ ASGI client, bearer token, JSON) for what the project page and the workspace rea
 - `GET /progress`: the counts by state (one grouped query);
 - `GET /item-window?item_id=` around an item near the end of the list (its position is
   counted), and `?position=` near the end (the item at a position), 10 items either side;
-- `GET /item-search?name=`: a name that matches one item near the end (the whole list is
-  scanned for it) and one that matches many (the first 20 are found at once).
+- `GET /item-search?name=`: a name that matches one item near the end (the first 10,000
+  items are walked, then the asset names scanned once) and one that matches many (the
+  first 20 are found at once).
 
 Each figure is the median of REPEAT requests; the first answer of each is checked.
 

@@ -182,32 +182,10 @@ def original_validators(asset: Asset) -> tuple[str, datetime]:
     return f'"{asset.checksum[:32]}"', asset.created_at
 
 
-def describe_original(ctx: Context, project_id: int, asset_id: int) -> OriginalInfo:
-    """Size and validators of an asset's original (not a read of it: not audited)."""
-    return describe(project_asset(ctx, project_id, asset_id))
-
-
 def describe(asset: Asset) -> OriginalInfo:
-    """Size and validators of the original of an asset row."""
+    """Size and validators of an asset's original (not a read of it: not audited)."""
     etag, modified = original_validators(asset)
     return OriginalInfo(asset.size_bytes, etag, modified, whole=_sent_whole(asset))
-
-
-def open_asset(
-    ctx: Context,
-    actor: Actor,
-    project_id: int,
-    asset_id: int,
-    *,
-    download: bool,
-    start: int = 0,
-    end: int | None = None,
-) -> AssetFile:
-    """The original bytes of an asset (or the range [start, end) of them); every read is
-    written to the audit log."""
-    asset = project_asset(ctx, project_id, asset_id)
-    return open_row(ctx, actor, asset, download=download, start=start, end=end,
-                    project_id=project_id)  # fmt: skip
 
 
 def open_row(
@@ -220,8 +198,9 @@ def open_row(
     end: int | None = None,
     project_id: int | None = None,
 ) -> AssetFile:
-    """The original bytes of an asset row already checked against the caller's project or
-    dataset (`project_id` None: read through the dataset); audited."""
+    """The original bytes of an asset (or the range [start, end) of them), a row already
+    checked against the caller's project (or, `project_id` None, dataset); every read is
+    written to the audit log."""
     detail: dict[str, Any] = {} if project_id is not None else {"dataset_id": asset.dataset_id}
     if start or end is not None:
         detail["range"] = f"{start}-{end}"
