@@ -8,7 +8,7 @@ import { InstructionPanel } from "../projects/InstructionPanel";
 import { ExportPanel, ItemsPanel, MembersPanel, ProgressPanel, useProgress } from "../projects/ProjectPanels";
 import "../manage.css";
 
-/** One project: progress by state, members, the filtered item list and exports. */
+/** One project: progress by state, its instruction version, the filtered item list, members and exports. */
 export function ProjectPage() {
   const projectId = Number(useParams().projectId);
   const [project, setProject] = useState<Schemas["ProjectOut"] | null>(null);
