@@ -9,6 +9,7 @@ from pixelwise.api import web
 from pixelwise.api.routes import (
     audit,
     auth,
+    dataset_media,
     datasets,
     docs,
     exports,
@@ -34,6 +35,7 @@ ROUTERS: list[APIRouter] = [
     exports.router,
     items.router,
     media.router,
+    dataset_media.router,
     audit.router,
     jobs.router,
     docs.router,

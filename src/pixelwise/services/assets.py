@@ -1,4 +1,5 @@
-"""Reading a project's assets: list them, view them, download originals (audited)."""
+"""Reading assets, through a project or (organisation admins) their dataset: list them,
+view them, download originals (audited)."""
 
 from __future__ import annotations
 
@@ -99,6 +100,15 @@ def project_asset(ctx: Context, project_id: int, asset_id: int) -> Asset:
     return asset
 
 
+def dataset_asset(ctx: Context, dataset_id: int, asset_id: int) -> Asset:
+    """The asset row, if it belongs to the dataset; NotFound otherwise."""
+    with ctx.database.read() as session:
+        asset = session.get(Asset, asset_id)
+    if asset is None or asset.dataset_id != dataset_id:
+        raise NotFound(f"Dataset {dataset_id} has no asset {asset_id}.")
+    return asset
+
+
 def open_original(ctx: Context, asset: Asset, start: int = 0, end: int | None = None) -> BinaryIO:
     """A stream of the asset's original bytes [start, end), from storage or from where it was
     registered."""
@@ -172,26 +182,28 @@ def original_validators(asset: Asset) -> tuple[str, datetime]:
     return f'"{asset.checksum[:32]}"', asset.created_at
 
 
-def describe_original(ctx: Context, project_id: int, asset_id: int) -> OriginalInfo:
+def describe(asset: Asset) -> OriginalInfo:
     """Size and validators of an asset's original (not a read of it: not audited)."""
-    asset = project_asset(ctx, project_id, asset_id)
     etag, modified = original_validators(asset)
     return OriginalInfo(asset.size_bytes, etag, modified, whole=_sent_whole(asset))
 
 
-def open_asset(
+def open_row(
     ctx: Context,
     actor: Actor,
-    project_id: int,
-    asset_id: int,
+    asset: Asset,
     *,
     download: bool,
     start: int = 0,
     end: int | None = None,
+    project_id: int | None = None,
 ) -> AssetFile:
-    """The original bytes of an asset (or the range [start, end) of them); every read is
+    """The original bytes of an asset (or the range [start, end) of them), a row already
+    checked against the caller's project (or, `project_id` None, dataset); every read is
     written to the audit log."""
-    asset = project_asset(ctx, project_id, asset_id)
+    detail: dict[str, Any] = {} if project_id is not None else {"dataset_id": asset.dataset_id}
+    if start or end is not None:
+        detail["range"] = f"{start}-{end}"
     if asset.kind == "dicom":
         chunks: Iterator[bytes] = zip_series(ctx, asset)
     else:
@@ -204,7 +216,7 @@ def open_asset(
             target_type="asset",
             target_id=asset.id,
             project_id=project_id,
-            **({"range": f"{start}-{end}"} if start or end is not None else {}),
+            **detail,
         )
     etag, modified = original_validators(asset)
     if asset.kind == "dicom":

@@ -1,4 +1,4 @@
-"""Labeling instructions: create one, add versions, read them back.
+"""Labeling instructions: create one, rename it, add versions, list and read them back.
 
 A version's document is checked against the instruction model (`domain.instructions`)
 before it is stored, and stored in the normal form the model gives it; versions are never
@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from pixelwise.db.models import Instruction, InstructionVersion
+from pixelwise.db.models import Instruction, InstructionVersion, Project, User
 from pixelwise.domain.errors import Conflict, InvalidInput, NotFound
 from pixelwise.domain.instructions import parse_instruction
 from pixelwise.domain.pagination import Page, decode_cursor, page_from
@@ -38,6 +38,17 @@ class VersionInfo:
     document: dict[str, Any]
     created_by: int | None
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    """A version without its document: who made it, when, and how many projects pin it."""
+
+    version: int
+    created_by: int | None
+    created_by_name: str | None
+    created_at: datetime
+    pinned_by: int
 
 
 def _info(row: Instruction) -> InstructionInfo:
@@ -143,3 +154,72 @@ def get_version(ctx: Context, instruction_id: int, version: int) -> VersionInfo:
         if row is None:
             raise NotFound(f"Instruction {instruction_id} has no version {version}.")
         return _version_info(row)
+
+
+def update_instruction(
+    ctx: Context,
+    actor: Actor,
+    instruction_id: int,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+) -> InstructionInfo:
+    """Rename an instruction or change its description (its versions stay as they are);
+    Conflict when another instruction has the name."""
+    new_name = None if name is None else _check_name(name)
+    taken = Conflict(
+        f"An instruction named {new_name!r} exists; choose another name.", field="name"
+    )
+    try:
+        with ctx.database.transaction() as session:
+            row = session.get(Instruction, instruction_id)
+            if row is None:
+                raise NotFound(f"There is no instruction {instruction_id}.")
+            changes: dict[str, Any] = {}
+            if new_name is not None and new_name != row.name:
+                other = session.scalar(select(Instruction.id).where(Instruction.name == new_name))
+                if other is not None:
+                    raise taken
+                row.name = changes["name"] = new_name
+            if description is not None and description != row.description:
+                row.description = changes["description"] = description
+            if changes:
+                session.flush()
+                audit.record(session, actor, "instruction.update", target_type="instruction",
+                             target_id=row.id, **changes)  # fmt: skip
+            return _info(row)
+    except IntegrityError:
+        raise taken from None
+
+
+def list_versions(ctx: Context, instruction_id: int) -> list[VersionSummary]:
+    """Every version of the instruction, newest first, with its author and the number of
+    projects that pin it (one query)."""
+    pins = (
+        select(Project.instruction_version_id, func.count().label("pins"))
+        .where(Project.instruction_version_id.is_not(None))
+        .group_by(Project.instruction_version_id)
+        .subquery()
+    )
+    query = (
+        select(
+            InstructionVersion.version,
+            InstructionVersion.created_by,
+            User.name,
+            User.email,
+            InstructionVersion.created_at,
+            func.coalesce(pins.c.pins, 0),
+        )
+        .outerjoin(User, User.id == InstructionVersion.created_by)
+        .outerjoin(pins, pins.c.instruction_version_id == InstructionVersion.id)
+        .where(InstructionVersion.instruction_id == instruction_id)
+        .order_by(InstructionVersion.version.desc())
+    )
+    with ctx.database.read() as session:
+        if session.get(Instruction, instruction_id) is None:
+            raise NotFound(f"There is no instruction {instruction_id}.")
+        rows = list(session.execute(query))
+    return [
+        VersionSummary(version, user_id, (name or email) or None, created_at, int(pinned))
+        for version, user_id, name, email, created_at, pinned in rows
+    ]

@@ -24,7 +24,7 @@ from typing import Any, BinaryIO, Literal
 from pixelwise.db.models import Asset
 from pixelwise.domain.dicom_windows import preset
 from pixelwise.domain.errors import InvalidInput, NotFound
-from pixelwise.services.assets import AssetFile, open_original, project_asset
+from pixelwise.services.assets import AssetFile, dataset_asset, open_original, project_asset
 from pixelwise.services.context import Context
 from pixelwise.services.datasets import blob_prefix
 from pixelwise.storage.blobs import iter_chunks
@@ -81,9 +81,18 @@ def display_needs_rendition(asset: Asset) -> bool:
 def display(ctx: Context, project_id: int, asset_id: int) -> AssetFile | None:
     """The image's display rendition (WebP, oriented, at most DISPLAY_MAX_SIDE a side), or
     None when the original itself is what the browser should show."""
-    asset = project_asset(ctx, project_id, asset_id)
+    return display_of(ctx, project_asset(ctx, project_id, asset_id))
+
+
+def dataset_display(ctx: Context, dataset_id: int, asset_id: int) -> AssetFile | None:
+    """`display` of an asset reached through its dataset (no project needed)."""
+    return display_of(ctx, dataset_asset(ctx, dataset_id, asset_id))
+
+
+def display_of(ctx: Context, asset: Asset) -> AssetFile | None:
+    """`display` for an asset row already checked against the caller's project or dataset."""
     if asset.kind != "image":
-        raise NotFound(f"Asset {asset_id} is a {asset.kind}: it has no display image.")
+        raise NotFound(f"Asset {asset.id} is a {asset.kind}: it has no display image.")
     if not display_needs_rendition(asset):
         return None
     key = _rendition_key(asset, f"display{DISPLAY_MAX_SIDE}/{asset.checksum}.webp")

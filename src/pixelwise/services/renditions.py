@@ -13,7 +13,7 @@ import io
 from pixelwise.db.models import Asset
 from pixelwise.domain.errors import NotFound
 from pixelwise.services import media_views
-from pixelwise.services.assets import AssetFile, open_original, project_asset
+from pixelwise.services.assets import AssetFile, dataset_asset, open_original, project_asset
 from pixelwise.services.context import Context
 from pixelwise.services.datasets import blob_prefix
 from pixelwise.storage.blobs import iter_chunks
@@ -41,7 +41,16 @@ def _make_thumbnail(ctx: Context, asset: Asset) -> bytes:
 
 def thumbnail(ctx: Context, project_id: int, asset_id: int) -> AssetFile:
     """The asset's thumbnail (WebP, longest side 256 px; images with EXIF orientation applied)."""
-    asset = project_asset(ctx, project_id, asset_id)
+    return thumbnail_of(ctx, project_asset(ctx, project_id, asset_id))
+
+
+def dataset_thumbnail(ctx: Context, dataset_id: int, asset_id: int) -> AssetFile:
+    """The thumbnail of an asset reached through its dataset (no project needed)."""
+    return thumbnail_of(ctx, dataset_asset(ctx, dataset_id, asset_id))
+
+
+def thumbnail_of(ctx: Context, asset: Asset) -> AssetFile:
+    """The thumbnail of an asset row already checked against the caller's scope."""
     key = f"{blob_prefix(asset.dataset_id)}.renditions/thumb{THUMBNAIL_SIDE}/{asset.checksum}.webp"
     if not ctx.blobs.exists(key):
         ctx.blobs.put(key, io.BytesIO(_make_thumbnail(ctx, asset)))

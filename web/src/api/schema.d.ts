@@ -417,7 +417,12 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Update Instruction
+         * @description Rename the instruction or change its description; its versions do not change.
+         *     409 when another instruction has the name.
+         */
+        patch: operations["update_instruction_api_instructions__instruction_id__patch"];
         trace?: never;
     };
     "/api/instructions/{instruction_id}/versions": {
@@ -427,7 +432,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Versions
+         * @description Every version, newest first: its number, author, time and how many projects pin it
+         *     (documents are read one at a time with the route below).
+         */
+        get: operations["list_versions_api_instructions__instruction_id__versions_get"];
         put?: never;
         /**
          * Add Version
@@ -569,6 +579,69 @@ export interface paths {
         };
         /** List Assets */
         get: operations["list_assets_api_projects__project_id__assets_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Progress
+         * @description The project's items counted by state (one grouped query), with how many open items
+         *     are new and how many in progress.
+         */
+        get: operations["progress_api_projects__project_id__progress_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/item-window": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Item Window
+         * @description Consecutive items of the item list (id order) around one, each with its 1-based
+         *     position: the anchor is `item_id`, or the item at `position` (give one of them).
+         */
+        get: operations["item_window_api_projects__project_id__item_window_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{project_id}/item-search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Item Search
+         * @description The first items (in list order) whose `folder/name` contains `name`, ignoring case,
+         *     with their positions: "jump to item" by file name.
+         */
+        get: operations["item_search_api_projects__project_id__item_search_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -986,6 +1059,47 @@ export interface paths {
          * @description Frame `index` of a video (display order; exact, also for variable frame rates).
          */
         get: operations["video_frame_api_projects__project_id__assets__asset_id__frames__index__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/datasets/{dataset_id}/assets/{asset_id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dataset Thumbnail
+         * @description A 256-pixel WebP thumbnail (the one the project routes serve), made once and kept.
+         */
+        get: operations["dataset_thumbnail_api_datasets__dataset_id__assets__asset_id__thumbnail_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/datasets/{dataset_id}/assets/{asset_id}/display": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Dataset Display
+         * @description The image as the workspace would show it: the original when browsers decode it (a
+         *     view written to the audit log), else the WebP display rendition.
+         */
+        get: operations["dataset_display_api_datasets__dataset_id__assets__asset_id__display_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1443,6 +1557,11 @@ export interface components {
              */
             asset_count: number;
         };
+        /** FoundItemsOut */
+        FoundItemsOut: {
+            /** Items */
+            items: components["schemas"]["PlacedItemOut"][];
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -1525,6 +1644,13 @@ export interface components {
              */
             created_at: string;
         };
+        /** InstructionUpdateIn */
+        InstructionUpdateIn: {
+            /** Name */
+            name?: string | null;
+            /** Description */
+            description?: string | null;
+        };
         /** ItemOut */
         ItemOut: {
             /** Id */
@@ -1557,6 +1683,17 @@ export interface components {
             updated_by: number | null;
             /** Updated At */
             updated_at: string | null;
+        };
+        /** ItemWindowOut */
+        ItemWindowOut: {
+            /** Total */
+            total: number;
+            /** Anchor Id */
+            anchor_id: number;
+            /** Anchor Position */
+            anchor_position: number;
+            /** Items */
+            items: components["schemas"]["PlacedItemOut"][];
         };
         /** JobOut */
         JobOut: {
@@ -1777,6 +1914,34 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** PlacedItemOut */
+        PlacedItemOut: {
+            /**
+             * Position
+             * @description 1-based place in the item list (id order).
+             */
+            position: number;
+            /** Id */
+            id: number;
+            /** Asset Id */
+            asset_id: number;
+            /** Folder */
+            folder: string;
+            /** Name */
+            name: string;
+            /** Kind */
+            kind: string;
+            /** Width */
+            width: number | null;
+            /** Height */
+            height: number | null;
+            /** State */
+            state: string;
+            /** Revision */
+            revision: number;
+            /** Object Count */
+            object_count: number;
+        };
         /** ProbeIn */
         ProbeIn: {
             /**
@@ -1798,6 +1963,33 @@ export interface components {
             path: string;
             /** Message */
             message: string;
+        };
+        /** ProgressOut */
+        ProgressOut: {
+            /** Total */
+            total: number;
+            /**
+             * By State
+             * @description Items in each state (queued, leased, submitted, skipped, in_review, accepted, rejected), zeros included.
+             */
+            by_state: {
+                [key: string]: number;
+            };
+            /**
+             * New
+             * @description Queued or leased items never saved.
+             */
+            new: number;
+            /**
+             * In Progress
+             * @description Queued or leased items with at least one save.
+             */
+            in_progress: number;
+            /**
+             * Done
+             * @description Submitted, in review, accepted or rejected items.
+             */
+            done: number;
         };
         /** ProjectCreateIn */
         ProjectCreateIn: {
@@ -2063,6 +2255,28 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** VersionSummaryOut */
+        VersionSummaryOut: {
+            /** Version */
+            version: number;
+            /** Created By */
+            created_by: number | null;
+            /**
+             * Created By Name
+             * @description The author's name, or email without one.
+             */
+            created_by_name: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Pinned By
+             * @description How many projects pin this version.
+             */
+            pinned_by: number;
         };
         /** WindowOut */
         WindowOut: {
@@ -2954,6 +3168,72 @@ export interface operations {
             };
         };
     };
+    update_instruction_api_instructions__instruction_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instruction_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InstructionUpdateIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InstructionOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_versions_api_instructions__instruction_id__versions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                instruction_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionSummaryOut"][];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     add_version_api_instructions__instruction_id__versions_post: {
         parameters: {
             query?: never;
@@ -3310,6 +3590,108 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PageOut_AssetOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    progress_api_projects__project_id__progress_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    item_window_api_projects__project_id__item_window_get: {
+        parameters: {
+            query?: {
+                item_id?: number | null;
+                position?: number | null;
+                before?: number;
+                after?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemWindowOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    item_search_api_projects__project_id__item_search_get: {
+        parameters: {
+            query: {
+                /** @description Part of a path. */
+                name: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                project_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FoundItemsOut"];
                 };
             };
             /** @description Validation Error */
@@ -4140,6 +4522,94 @@ export interface operations {
             };
             /** @description Not modified: the client's copy (ETag) is current. */
             304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    dataset_thumbnail_api_datasets__dataset_id__assets__asset_id__thumbnail_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dataset_id: number;
+                asset_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: the client's copy (ETag) is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    dataset_display_api_datasets__dataset_id__assets__asset_id__display_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                dataset_id: number;
+                asset_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The byte range asked for (Range header). */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: the client's copy (ETag) is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The range lies outside the file. */
+            416: {
                 headers: {
                     [name: string]: unknown;
                 };

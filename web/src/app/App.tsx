@@ -10,6 +10,7 @@ import { ProfilePage } from "./pages/ProfilePage";
 import { ProjectPage } from "./pages/ProjectPage";
 import { ProjectsPage } from "./pages/ProjectsPage";
 import { SignInPage } from "./pages/SignInPage";
+import { UsersPage } from "./pages/UsersPage";
 import { WorkspacePage } from "./pages/WorkspacePage";
 import { RequireSession } from "./RequireSession";
 import { SessionProvider } from "./session/SessionProvider";
@@ -44,6 +45,7 @@ export function App() {
             <Route path="projects" element={<ProjectsPage />} />
             <Route path="projects/new" element={<NewProjectPage />} />
             <Route path="projects/:projectId" element={<ProjectPage />} />
+            <Route path="users" element={<UsersPage />} />
             <Route path="profile" element={<ProfilePage />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>

@@ -5,6 +5,7 @@ const SECTIONS = [
   { to: "/datasets", label: "Datasets" },
   { to: "/instructions", label: "Instructions" },
   { to: "/projects", label: "Projects" },
+  { to: "/users", label: "Users", admins: true },
   { to: "/profile", label: "Profile" },
 ] as const;
 
@@ -22,7 +23,7 @@ export function Layout() {
       <header>
         <span className="brand">Pixelwise</span>
         <nav aria-label="Main">
-          {SECTIONS.map((section) => (
+          {SECTIONS.filter((section) => !("admins" in section) || user?.org_role === "admin").map((section) => (
             <NavLink key={section.to} to={section.to}>
               {section.label}
             </NavLink>

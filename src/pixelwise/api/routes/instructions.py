@@ -11,8 +11,10 @@ from pixelwise.api.schemas.common import Cursor, IdPath, Limit, PageOut, page_ou
 from pixelwise.api.schemas.instructions import (
     InstructionCreateIn,
     InstructionOut,
+    InstructionUpdateIn,
     VersionIn,
     VersionOut,
+    VersionSummaryOut,
 )
 from pixelwise.domain.instructions import instruction_json_schema
 from pixelwise.domain.permissions import Action
@@ -52,6 +54,26 @@ def list_instructions(
 @router.get("/{instruction_id}", response_model=InstructionOut)
 def get_instruction(instruction_id: IdPath, ctx: CtxDep, _: Reader) -> InstructionOut:
     return InstructionOut.model_validate(instructions.get_instruction(ctx, instruction_id))
+
+
+@router.patch("/{instruction_id}", response_model=InstructionOut)
+def update_instruction(
+    instruction_id: IdPath, body: InstructionUpdateIn, ctx: CtxDep, actor: Manager
+) -> InstructionOut:
+    """Rename the instruction or change its description; its versions do not change.
+    409 when another instruction has the name."""
+    info = instructions.update_instruction(
+        ctx, actor, instruction_id, name=body.name, description=body.description
+    )
+    return InstructionOut.model_validate(info)
+
+
+@router.get("/{instruction_id}/versions", response_model=list[VersionSummaryOut])
+def list_versions(instruction_id: IdPath, ctx: CtxDep, _: Reader) -> list[VersionSummaryOut]:
+    """Every version, newest first: its number, author, time and how many projects pin it
+    (documents are read one at a time with the route below)."""
+    found = instructions.list_versions(ctx, instruction_id)
+    return [VersionSummaryOut.model_validate(v) for v in found]
 
 
 @router.post("/{instruction_id}/versions", response_model=VersionOut, status_code=201)

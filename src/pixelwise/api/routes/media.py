@@ -76,8 +76,30 @@ def _original(
     *,
     download: bool,
 ) -> Response:
+    return original_response(
+        request, ctx, actor, asset_id, download=download, project_id=project_id
+    )
+
+
+def original_response(
+    request: Request,
+    ctx: CtxDep,
+    actor: Actor,
+    asset_id: int,
+    *,
+    download: bool,
+    project_id: int | None = None,
+    dataset_id: int | None = None,
+) -> Response:
+    """The original of an asset of the project (or, with `dataset_id`, of the dataset):
+    304, a byte range or the whole file; audited."""
     cache = CACHE_DOWNLOAD if download else CACHE_ORIGINAL_VIEW
-    info = assets.describe_original(ctx, project_id, asset_id)
+    if project_id is not None:
+        asset = assets.project_asset(ctx, project_id, asset_id)
+    else:
+        assert dataset_id is not None
+        asset = assets.dataset_asset(ctx, dataset_id, asset_id)
+    info = assets.describe(asset)
     validators = Validators(info.etag, info.last_modified)
     unchanged = not_modified(request, validators, cache)
     if unchanged is not None:
@@ -88,11 +110,11 @@ def _original(
         return unsatisfiable(error.size)
     ranges = {} if info.whole else {"Accept-Ranges": "bytes"}
     if wanted is None:
-        file = assets.open_asset(ctx, actor, project_id, asset_id, download=download)
+        file = assets.open_row(ctx, actor, asset, download=download, project_id=project_id)
         return _stream(file, download=download, cache=cache, extra=ranges)
     start, end = wanted
-    file = assets.open_asset(
-        ctx, actor, project_id, asset_id, download=download, start=start, end=end
+    file = assets.open_row(
+        ctx, actor, asset, download=download, start=start, end=end, project_id=project_id
     )
     ranges["Content-Range"] = f"bytes {start}-{end - 1}/{info.size_bytes}"
     return _stream(file, download=download, cache=cache, status=206, extra=ranges)
@@ -122,10 +144,12 @@ def thumbnail(
 ) -> Response:
     """A 256-pixel WebP thumbnail, made on first request and kept."""
     file = renditions.thumbnail(ctx, project_id, asset_id)
-    return _rendition(request, file)
+    return rendition_response(request, file)
 
 
-def _rendition(request: Request, file: assets.AssetFile) -> Response:
+def rendition_response(request: Request, file: assets.AssetFile) -> Response:
+    """A made rendition (thumbnail, display image, slice, frame): 304 when the client's
+    copy is current, else the bytes, cached a day."""
     if file.etag and file.last_modified:
         unchanged = not_modified(
             request, Validators(file.etag, file.last_modified), CACHE_RENDITION
@@ -151,7 +175,7 @@ def display(
     file = media_views.display(ctx, project_id, asset_id)
     if file is None:
         return _original(request, ctx, actor, project_id, asset_id, download=False)
-    return _rendition(request, file)
+    return rendition_response(request, file)
 
 
 @router.get("/windows", response_model=WindowsOut)
@@ -184,7 +208,7 @@ def dicom_slice(
     file = media_views.dicom_slice(
         ctx, project_id, asset_id, index, window=window, center=center, width=width, fmt=format
     )
-    return _rendition(request, file)
+    return rendition_response(request, file)
 
 
 @router.get("/slices/{index}/hu", response_class=StreamingResponse, responses=NOT_MODIFIED)
@@ -200,7 +224,9 @@ def dicom_hu(
     """Slice `index` as values for the client to window itself: `png16`, a 16-bit grey PNG
     of HU + 32768; or `raw`, little-endian int16 HU, row-major (rows x columns of the
     series)."""
-    return _rendition(request, media_views.dicom_hu(ctx, project_id, asset_id, index, fmt=format))
+    return rendition_response(
+        request, media_views.dicom_hu(ctx, project_id, asset_id, index, fmt=format)
+    )
 
 
 @router.get("/slices/{index}/value", response_model=DicomValueOut)
@@ -230,4 +256,4 @@ def video_frame(
 ) -> Response:
     """Frame `index` of a video (display order; exact, also for variable frame rates)."""
     file = media_views.video_frame(ctx, project_id, asset_id, index, fmt=format)
-    return _rendition(request, file)
+    return rendition_response(request, file)

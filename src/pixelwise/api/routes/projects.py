@@ -7,19 +7,29 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from pixelwise.api.deps import CtxDep, permit
-from pixelwise.api.schemas.common import Cursor, IdPath, Limit, PageOut, page_out
+from pixelwise.api.schemas.common import Cursor, IdPath, IdQuery, Limit, PageOut, page_out
 from pixelwise.api.schemas.projects import (
     AssetOut,
+    FoundItemsOut,
     InstructionChangeIn,
     InstructionChangeOut,
+    ItemWindowOut,
     MemberIn,
     MemberOut,
+    PlacedItemOut,
+    ProgressOut,
     ProjectCreateIn,
     ProjectOut,
     ProjectUpdateIn,
 )
 from pixelwise.domain.permissions import Action
-from pixelwise.services import assets, project_instruction, projects
+from pixelwise.services import (
+    assets,
+    item_positions,
+    project_instruction,
+    project_progress,
+    projects,
+)
 from pixelwise.services.context import Actor
 
 router = APIRouter(prefix="/api/projects", tags=["projects"])
@@ -140,3 +150,47 @@ def list_assets(
 ) -> PageOut[AssetOut]:
     page = assets.list_assets(ctx, project_id, cursor=cursor, limit=limit, folder=folder)
     return page_out(AssetOut, page)
+
+
+@router.get("/{project_id}/progress", response_model=ProgressOut)
+def progress(
+    project_id: IdPath, ctx: CtxDep, _: Annotated[Actor, Depends(permit(Action.PROJECT_READ))]
+) -> ProgressOut:
+    """The project's items counted by state (one grouped query), with how many open items
+    are new and how many in progress."""
+    return ProgressOut.model_validate(project_progress.project_progress(ctx, project_id))
+
+
+Around = Annotated[int, Query(ge=0, le=item_positions.MAX_AROUND)]
+
+
+@router.get("/{project_id}/item-window", response_model=ItemWindowOut)
+def item_window(
+    project_id: IdPath,
+    ctx: CtxDep,
+    _: Annotated[Actor, Depends(permit(Action.ITEM_LIST))],
+    item_id: IdQuery = None,
+    position: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    before: Around = 10,
+    after: Around = 10,
+) -> ItemWindowOut:
+    """Consecutive items of the item list (id order) around one, each with its 1-based
+    position: the anchor is `item_id`, or the item at `position` (give one of them)."""
+    window = item_positions.item_window(
+        ctx, project_id, item_id=item_id, position=position, before=before, after=after
+    )
+    return ItemWindowOut.model_validate(window)
+
+
+@router.get("/{project_id}/item-search", response_model=FoundItemsOut)
+def item_search(
+    project_id: IdPath,
+    ctx: CtxDep,
+    _: Annotated[Actor, Depends(permit(Action.ITEM_LIST))],
+    name: Annotated[str, Query(min_length=1, max_length=1000, description="Part of a path.")],
+    limit: Annotated[int, Query(ge=1, le=item_positions.MAX_FOUND)] = 20,
+) -> FoundItemsOut:
+    """The first items (in list order) whose `folder/name` contains `name`, ignoring case,
+    with their positions: "jump to item" by file name."""
+    found = item_positions.find_items(ctx, project_id, name, limit=limit)
+    return FoundItemsOut(items=[PlacedItemOut.model_validate(item) for item in found])

@@ -38,3 +38,16 @@ class VersionOut(ResponseBody):
     document: dict[str, Any]
     created_by: int | None
     created_at: datetime
+
+
+class InstructionUpdateIn(RequestBody):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = Field(None, max_length=10_000)
+
+
+class VersionSummaryOut(ResponseBody):
+    version: int
+    created_by: int | None
+    created_by_name: str | None = Field(description="The author's name, or email without one.")
+    created_at: datetime
+    pinned_by: int = Field(description="How many projects pin this version.")

@@ -92,3 +92,39 @@ class AssetOut(ResponseBody):
     height: int | None
     frame_count: int | None
     created_at: datetime
+
+
+class ProgressOut(ResponseBody):
+    total: int
+    by_state: dict[str, int] = Field(
+        description="Items in each state (queued, leased, submitted, skipped, in_review, "
+        "accepted, rejected), zeros included."
+    )
+    new: int = Field(description="Queued or leased items never saved.")
+    in_progress: int = Field(description="Queued or leased items with at least one save.")
+    done: int = Field(description="Submitted, in review, accepted or rejected items.")
+
+
+class PlacedItemOut(ResponseBody):
+    position: int = Field(description="1-based place in the item list (id order).")
+    id: int
+    asset_id: int
+    folder: str
+    name: str
+    kind: str
+    width: int | None
+    height: int | None
+    state: str
+    revision: int
+    object_count: int
+
+
+class ItemWindowOut(ResponseBody):
+    total: int
+    anchor_id: int
+    anchor_position: int
+    items: list[PlacedItemOut]
+
+
+class FoundItemsOut(ResponseBody):
+    items: list[PlacedItemOut]

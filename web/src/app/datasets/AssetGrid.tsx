@@ -17,15 +17,14 @@ interface Props {
   readonly folder: string;
   /** Assets directly in the folder when known, so the grid is full height at once. */
   readonly expected: number | null;
-  /** A project over this dataset whose thumbnail route can show the assets; null: none. */
-  readonly thumbnailProject: number | null;
 }
 
 /**
- * The assets directly in a folder as a grid of thumbnails. Only the rows on screen are in the
- * page, and pages of the folder are fetched as scrolling nears the end of what is loaded.
+ * The assets directly in a folder as a grid of thumbnails (served through the dataset, so a
+ * dataset no project uses yet shows them too). Only the rows on screen are in the page, and
+ * pages of the folder are fetched as scrolling nears the end of what is loaded.
  */
-export function AssetGrid({ datasetId, folder, expected, thumbnailProject }: Props) {
+export function AssetGrid({ datasetId, folder, expected }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const [height, setHeight] = useState(0);
@@ -112,11 +111,7 @@ export function AssetGrid({ datasetId, folder, expected, thumbnailProject }: Pro
       ) : (
         <figure key={asset.id} className="asset-cell" style={style} title={`${asset.name} · ${asset.kind}${asset.width !== null ? ` · ${asset.width}×${asset.height ?? "?"}` : ""}`}>
           <div className="thumb" style={{ height: metrics.cellWidth }}>
-            {thumbnailProject === null ? (
-              <span className="kind">{asset.kind}</span>
-            ) : (
-              <img src={`/api/projects/${thumbnailProject}/assets/${asset.id}/thumbnail`} alt={asset.name} loading="lazy" decoding="async" />
-            )}
+            <img src={`/api/datasets/${datasetId}/assets/${asset.id}/thumbnail`} alt={asset.name} loading="lazy" decoding="async" />
           </div>
           <figcaption>{asset.name}</figcaption>
         </figure>

@@ -29,12 +29,6 @@ export async function allProjects(): Promise<Project[]> {
   return found;
 }
 
-/** A project whose folder holds `folder`, to show thumbnails through (media live under projects). */
-function viewingProject(projects: readonly Project[], folder: string): number | null {
-  const covers = (project: Project) => project.folder === "" || folder === project.folder || folder.startsWith(`${project.folder}/`);
-  return projects.find(covers)?.id ?? null;
-}
-
 /** One dataset: its folder tree, a windowed grid of thumbnails, uploads, imports and deletion. */
 export function DatasetPage() {
   const datasetId = Number(useParams().datasetId);
@@ -149,15 +143,11 @@ export function DatasetPage() {
           ))}
         </ul>
       )}
-      {projects !== null && viewingProject(projects, folder) === null && dataset.asset_count > 0 && (
-        <p className="muted">Thumbnails show once a project uses this folder (media are served through projects).</p>
-      )}
       <AssetGrid
         key={`${folder}#${version}`}
         datasetId={datasetId}
         folder={folder}
         expected={expected}
-        thumbnailProject={projects === null ? null : viewingProject(projects, folder)}
       />
       <UploadPanel datasetId={datasetId} folder={folder} onImported={refresh} />
       <ImportForms key={folder} datasetId={datasetId} folder={folder} onImported={refresh} />

@@ -11,11 +11,16 @@ import { removed, replaced } from "../instructions/Inputs";
 import { PanelPreview } from "../instructions/PanelPreview";
 import { indexOf } from "../instructions/problems";
 import { QuestionEditor } from "../instructions/QuestionEditor";
+import { RenameForm } from "../instructions/RenameForm";
 import { SkeletonEditor } from "../instructions/SkeletonEditor";
+import { VersionList } from "../instructions/VersionList";
 import { formatTime } from "../format";
 import "../manage.css";
 
-/** Creates an instruction (`/instructions/new`) or saves a new version of one (`/instructions/:id`). */
+/**
+ * Creates an instruction (`/instructions/new`) or saves a new version of one (`/instructions/:id`).
+ * Its versions are listed; an older one opens read-only until a new version is started from it.
+ */
 export function InstructionBuilderPage() {
   const { instructionId } = useParams();
   const id = instructionId === undefined ? null : Number(instructionId);
@@ -30,12 +35,20 @@ export function InstructionBuilderPage() {
   const [loadError, setLoadError] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState<string | null>(null);
+  const [versions, setVersions] = useState<readonly Schemas["VersionSummaryOut"][]>([]);
+  const [startedFrom, setStartedFrom] = useState<number | null>(null);
+
+  async function loadVersions(instructionNumber: number) {
+    setVersions(await ok(api.GET("/api/instructions/{instruction_id}/versions", { params: { path: { instruction_id: instructionNumber } } })));
+  }
 
   async function openVersion(instructionNumber: number, version: number) {
     const found = await ok(api.GET("/api/instructions/{instruction_id}/versions/{version}", { params: { path: { instruction_id: instructionNumber, version } } }));
     setShown(found);
     setDraft(fromDocument(found.document));
     setError(null);
+    setSaved(null);
+    setStartedFrom(null);
   }
 
   useEffect(() => {
@@ -47,7 +60,7 @@ export function InstructionBuilderPage() {
       setInstruction(found);
       setName(found.name);
       setDescription(found.description);
-      await openVersion(found.id, found.latest_version);
+      await Promise.all([openVersion(found.id, found.latest_version), loadVersions(found.id)]);
     })().catch((caught: unknown) => {
       if (live) setLoadError(asApiError(caught));
     });
@@ -76,7 +89,9 @@ export function InstructionBuilderPage() {
         const version = await ok(api.POST("/api/instructions/{instruction_id}/versions", { params: { path: { instruction_id: id } }, body: { document } }));
         setInstruction((before) => (before === null ? before : { ...before, latest_version: version.version }));
         setShown(version);
+        setStartedFrom(null);
         setSaved(`Saved as version ${version.version}.`);
+        await loadVersions(id);
       }
     } catch (caught) {
       showProblems(asApiError(caught));
@@ -88,6 +103,7 @@ export function InstructionBuilderPage() {
   const set = (change: Partial<InstructionDraft>) => setDraft((before) => ({ ...before, ...change }));
   const problems = error?.problem.fields ?? [];
   const latest = instruction?.latest_version ?? 0;
+  const readOnly = id !== null && shown !== null && shown.version !== latest && startedFrom !== shown.version;
 
   if (loadError !== null) {
     return (
@@ -105,30 +121,28 @@ export function InstructionBuilderPage() {
       </p>
       <h1>{id === null ? "New instruction" : (instruction?.name ?? "Instruction")}</h1>
       {instruction !== null && (
-        <div className="versions" aria-label="Versions">
-          <span className="muted">Versions:</span>
-          {Array.from({ length: latest }, (_, at) => latest - at).map((version) => (
-            <button
-              key={version}
-              type="button"
-              className="small"
-              aria-current={shown?.version === version}
-              onClick={() => void openVersion(instruction.id, version).catch((caught: unknown) => setLoadError(asApiError(caught)))}
-            >
-              v{version}
-            </button>
-          ))}
-          {shown !== null && (
-            <span className="muted">
-              showing v{shown.version} of {formatTime(shown.created_at)}
-              {shown.version !== latest && " (saving makes a new version from it)"}
-            </span>
+        <div className="builder-head">
+          <RenameForm key={instruction.id} instruction={instruction} onSaved={setInstruction} />
+          <VersionList versions={versions} shown={shown?.version ?? null} onOpen={(version) => void openVersion(instruction.id, version).catch((caught: unknown) => setLoadError(asApiError(caught)))} />
+        </div>
+      )}
+      {shown !== null && shown.version !== latest && (
+        <div className="notice version-note" role="status">
+          {readOnly ? (
+            <>
+              Version {shown.version} of {formatTime(shown.created_at)}, read-only.{" "}
+              <button type="button" className="small" onClick={() => setStartedFrom(shown.version)}>
+                Start a new version from v{shown.version}
+              </button>
+            </>
+          ) : (
+            <>Editing a copy of version {shown.version}: saving makes version {latest + 1}.</>
           )}
         </div>
       )}
       <form onSubmit={save} noValidate>
         <div className="builder">
-          <div>
+          <fieldset className="builder-editors" disabled={readOnly} aria-label={readOnly ? "Read-only version" : undefined}>
             {id === null && (
               <div className="panel">
                 <TextField label="Instruction name" name="name" value={name} onChange={setName} error={error} required />
@@ -210,7 +224,7 @@ export function InstructionBuilderPage() {
                 {id === null ? "Create instruction" : "Save new version"}
               </button>
             </div>
-          </div>
+          </fieldset>
           <div className="builder-preview">
             <PanelPreview draft={draft} selected={selected} onSelect={setSelected} />
           </div>

@@ -4,19 +4,22 @@ import { type ApiError, ok, type Schemas } from "../../api/client";
 import { asApiError } from "../../api/problem";
 import { api } from "../api";
 import { ProblemAlert } from "../components/ProblemAlert";
-import { ExportPanel, ItemsPanel, MembersPanel, ProgressPanel } from "../projects/ProjectPanels";
+import { InstructionPanel } from "../projects/InstructionPanel";
+import { ExportPanel, ItemsPanel, MembersPanel, ProgressPanel, useProgress } from "../projects/ProjectPanels";
 import "../manage.css";
 
-/** One project: progress by state, members, the filtered item list and exports. */
+/** One project: progress by state, its instruction version, the filtered item list, members and exports. */
 export function ProjectPage() {
   const projectId = Number(useParams().projectId);
   const [project, setProject] = useState<Schemas["ProjectOut"] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  const [version, setVersion] = useState(0);
+  const counted = useProgress(projectId, version);
   useEffect(() => {
     ok(api.GET("/api/projects/{project_id}", { params: { path: { project_id: projectId } } }))
       .then(setProject)
       .catch((caught: unknown) => setError(asApiError(caught)));
-  }, [projectId]);
+  }, [projectId, version]);
   if (project === null) {
     return (
       <section>
@@ -50,8 +53,9 @@ export function ProjectPage() {
           </>
         )}
       </p>
-      <ProgressPanel project={project} />
-      <ItemsPanel projectId={project.id} />
+      <ProgressPanel progress={counted.progress} error={counted.error} />
+      <InstructionPanel project={project} onChanged={() => setVersion((value) => value + 1)} />
+      <ItemsPanel projectId={project.id} progress={counted.progress} />
       <MembersPanel projectId={project.id} />
       <ExportPanel projectId={project.id} />
     </section>

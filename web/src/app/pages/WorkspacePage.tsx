@@ -1,15 +1,13 @@
 import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
-import { ok } from "../../api/client";
-import { asApiError, type ApiError } from "../../api/problem";
+import { ApiError, ok } from "../../api/client";
+import { asApiError } from "../../api/problem";
 import { api } from "../api";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { parseInstruction } from "../workspace/instruction";
-import { ItemList } from "../workspace/itemList";
+import { ItemWindows } from "../workspace/itemWindows";
 import { ItemWorkspace, type ProjectSetup } from "../workspace/Workspace";
 import "../workspace/workspace.css";
-
-const PAGE = 1000;
 
 async function loadSetup(projectId: number): Promise<ProjectSetup> {
   const project = await ok(api.GET("/api/projects/{project_id}", { params: { path: { project_id: projectId } } }));
@@ -22,9 +20,15 @@ async function loadSetup(projectId: number): Promise<ProjectSetup> {
     );
     document = version.document;
   }
-  const items = new ItemList((cursor) =>
-    ok(api.GET("/api/projects/{project_id}/items", { params: { path: { project_id: projectId }, query: { limit: PAGE, cursor } } })),
-  );
+  const items = new ItemWindows(async (anchor, span) => {
+    const query = { ...("itemId" in anchor ? { item_id: anchor.itemId } : { position: anchor.position }), before: span, after: span };
+    try {
+      return await ok(api.GET("/api/projects/{project_id}/item-window", { params: { path: { project_id: projectId }, query } }));
+    } catch (caught) {
+      if (caught instanceof ApiError && caught.status === 404) return null; // not an item of this project
+      throw caught;
+    }
+  });
   return { project, instruction: parseInstruction(document), items };
 }
 

@@ -11,54 +11,46 @@ import { formatBytes, formatTime } from "../format";
 import { usePagedList } from "../hooks/usePagedList";
 import { itemFilter, parseFilter, STATES } from "./filters";
 
-const COUNT_PAGES = 20; // pages of 1,000 counted per state before showing "20,000+"
-
-async function countItems(projectId: number, state: string): Promise<{ count: number; more: boolean }> {
-  let count = 0;
-  let cursor: string | null = null;
-  for (let page = 0; page < COUNT_PAGES; page += 1) {
-    const found: Schemas["PageOut_ItemOut_"] = await ok(
-      api.GET("/api/projects/{project_id}/items", { params: { path: { project_id: projectId }, query: { filter: JSON.stringify({ state }), limit: 1000, cursor } } }),
-    );
-    count += found.items.length;
-    cursor = found.next_cursor;
-    if (cursor === null) return { count, more: false };
-  }
-  return { count, more: true };
-}
-
-/** Items by state, counted with the item list's state filter. */
-export function ProgressPanel({ project }: { readonly project: Schemas["ProjectOut"] }) {
-  const [counts, setCounts] = useState<Record<string, { count: number; more: boolean }>>({});
+/** The project's items counted by state (`GET /api/projects/{id}/progress`, one grouped query). */
+export function useProgress(projectId: number, version = 0): { progress: Schemas["ProgressOut"] | null; error: ApiError | null } {
+  const [progress, setProgress] = useState<Schemas["ProgressOut"] | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   useEffect(() => {
     let live = true;
-    Promise.all(STATES.map(async (state) => [state, await countItems(project.id, state)] as const))
-      .then((found) => {
-        if (live) setCounts(Object.fromEntries(found));
-      })
-      .catch((caught: unknown) => {
-        if (live) setError(asApiError(caught));
-      });
+    ok(api.GET("/api/projects/{project_id}/progress", { params: { path: { project_id: projectId } } }))
+      .then((found) => live && setProgress(found))
+      .catch((caught: unknown) => live && setError(asApiError(caught)));
     return () => {
       live = false;
     };
-  }, [project.id]);
-  const total = Math.max(1, project.item_count);
+  }, [projectId, version]);
+  return { progress, error };
+}
+
+/** Items by state: new, in progress and done, and a bar for every workflow state. */
+export function ProgressPanel({ progress, error }: { readonly progress: Schemas["ProgressOut"] | null; readonly error: ApiError | null }) {
+  const total = Math.max(1, progress?.total ?? 0);
+  const share = (count: number) => `${Math.round((count / total) * 100)}%`;
   return (
     <section className="panel" aria-label="Progress">
       <h2>Progress</h2>
       <ProblemAlert error={error} />
+      {progress !== null && (
+        <p data-testid="progress-summary">
+          <strong>{progress.done.toLocaleString()}</strong> of {progress.total.toLocaleString()} done ({share(progress.done)}) ·{" "}
+          {progress.in_progress.toLocaleString()} in progress · {progress.new.toLocaleString()} new
+        </p>
+      )}
       <div className="state-bars">
         {STATES.map((state) => {
-          const found = counts[state];
+          const count = progress?.by_state[state];
           return (
             <div key={state} style={{ display: "contents" }} data-testid={`state-${state}`}>
               <span>{state.replace("_", " ")}</span>
               <span className="state-bar">
-                <span style={{ width: `${((found?.count ?? 0) / total) * 100}%` }} />
+                <span style={{ width: `${((count ?? 0) / total) * 100}%` }} />
               </span>
-              <span className="number">{found === undefined ? "…" : `${found.count.toLocaleString()}${found.more ? "+" : ""}`}</span>
+              <span className="number">{count === undefined ? "…" : count.toLocaleString()}</span>
             </div>
           );
         })}
@@ -177,7 +169,7 @@ export function MembersPanel({ projectId }: { readonly projectId: number }) {
 }
 
 /** The project's items, filtered by state, class and annotator (all must hold). */
-export function ItemsPanel({ projectId }: { readonly projectId: number }) {
+export function ItemsPanel({ projectId, progress }: { readonly projectId: number; readonly progress: Schemas["ProgressOut"] | null }) {
   const [state, setState] = useState("");
   const [className, setClassName] = useState("");
   const [annotator, setAnnotator] = useState("");
@@ -202,7 +194,8 @@ export function ItemsPanel({ projectId }: { readonly projectId: number }) {
             <option value="">Any</option>
             {STATES.map((item) => (
               <option key={item} value={item}>
-                {item}
+                {item.replace("_", " ")}
+                {progress === null ? "" : ` (${(progress.by_state[item] ?? 0).toLocaleString()})`}
               </option>
             ))}
           </select>

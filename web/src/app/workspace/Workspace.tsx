@@ -11,9 +11,11 @@ import { deleteCommand, updateCommand } from "../../engine/history";
 import { ProblemAlert } from "../components/ProblemAlert";
 import type { SaveState } from "./autosave";
 import { FieldInput } from "./FieldInput";
+import { JumpToItem } from "./JumpToItem";
+import { ThumbnailStrip } from "./ThumbnailStrip";
 import { displayUrl, loadImage } from "./images";
 import { defaultValues, type Instruction, type LabelClass } from "./instruction";
-import type { ItemList } from "./itemList";
+import type { ItemNavigator } from "./itemWindows";
 import { ObjectList } from "./ObjectList";
 import { buildPalette, classForEntry, entryForClass, shortcutList, type PaletteEntry } from "./palette";
 import { startOpening, takeOpening, type ItemSession } from "./session";
@@ -24,7 +26,7 @@ import { useObjectClipboard } from "./useObjectClipboard";
 export interface ProjectSetup {
   readonly project: Schemas["ProjectOut"];
   readonly instruction: Instruction;
-  readonly items: ItemList;
+  readonly items: ItemNavigator;
 }
 
 const STATE_TEXT: Record<SaveState, string> = {
@@ -420,6 +422,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
         <button type="button" onClick={() => void go(1)} disabled={position === null || position + 1 >= project.item_count} data-action="next">
           Next
         </button>
+        <JumpToItem projectId={project.id} />
         <span className="ws-spacer" />
         <button type="button" className="ws-quiet" onClick={undo} disabled={historyState?.canUndo !== true} title="Undo (Ctrl/⌘ Z)">
           Undo
@@ -442,6 +445,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
           {saveState === "error" && session?.saver.message ? `: ${session.saver.message}` : ""}
         </span>
       </header>
+      <ThumbnailStrip projectId={project.id} itemId={itemId} />
       <ProblemAlert error={error} />
       <SubmitMessage control={submitControl} />
       {notice !== null && (
