@@ -247,28 +247,6 @@ describe("stored saves", () => {
   });
 });
 
-describe("item list", () => {
-  it("finds an item across cursor pages and its neighbours", async () => {
-    const { ItemList } = await import("./itemList");
-    const pages: Record<string, { items: { id: number; asset_id: number; width: number; height: number }[]; next_cursor: string | null }> = {
-      start: { items: [1, 2].map((id) => ({ id, asset_id: id, width: 1, height: 1 })), next_cursor: "c2" },
-      c2: { items: [3, 4].map((id) => ({ id, asset_id: id, width: 1, height: 1 })), next_cursor: null },
-    };
-    const asked: (string | null)[] = [];
-    const list = new ItemList(async (cursor) => {
-      asked.push(cursor);
-      return pages[cursor ?? "start"] ?? { items: [], next_cursor: null };
-    });
-    expect(await list.indexOf(1)).toBe(0);
-    expect(asked).toEqual([null]);
-    expect((await list.neighbour(2, 1))?.id).toBe(3);
-    expect(await list.neighbour(1, -1)).toBeNull();
-    expect(await list.neighbour(4, 1)).toBeNull();
-    expect(await list.indexOf(99)).toBe(-1);
-    expect(asked).toEqual([null, "c2"]);
-  });
-});
-
 describe("settled", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());

@@ -3,7 +3,12 @@
 // read around where the annotator is (`GET /api/projects/{p}/item-window`), so an item at
 // position 90 000 costs one small request, not every page before it.
 
-import type { ListedItem } from "./itemList";
+export interface ListedItem {
+  readonly id: number;
+  readonly asset_id: number;
+  readonly width: number | null;
+  readonly height: number | null;
+}
 
 export interface PlacedItem extends ListedItem {
   /** 1-based place in the list. */
@@ -16,7 +21,7 @@ export interface ItemWindowPage {
   readonly items: readonly PlacedItem[];
 }
 
-/** What the workspace asks of the item list (ItemWindows here; ItemList reads cursor pages). */
+/** What the workspace asks of the item list. */
 export interface ItemNavigator {
   readonly items: readonly ListedItem[];
   indexOf(itemId: number): Promise<number>;
