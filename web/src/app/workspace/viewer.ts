@@ -1,0 +1,406 @@
+// How the open item is viewed, without React: a plain image (its display rendition, with
+// brightness/contrast as a CSS filter on the image canvas) or a DICOM series as a stack
+// (slices windowed in the page from their 16-bit values, scrolled with the wheel, keys
+// and slider, the window picked from the presets or dragged with the right button), plus
+// the magnifying glass and the pixel readout for both. The stage draws; this decides what.
+// `ViewControls.tsx` shows the state and calls the actions.
+
+import type { AnnotationDocument } from "../../engine/document";
+import type { Selection } from "../../engine/selection";
+import type { Point } from "../../engine/shapes";
+import { firstSlice, loadSeries, prefetchSeries, SeriesSlices, wheelSteps, type HuSlice, type SeriesInfo } from "./dicom";
+import { displayUrl, loadImage, type DisplayImage } from "./images";
+import { clampFactor, Magnifier, MAGNIFIER_FACTORS } from "./Magnifier";
+import type { Shortcut } from "./palette";
+import { formatReadout, pixelAt, PixelProbe, sliceValue, type Readout } from "./readout";
+import type { Stage } from "./stage";
+import { loadViewSettings, saveViewSettings, type ViewSettings } from "./viewSettings";
+import { dragTone, dragWindow, NEUTRAL_TONE, paintValues, toneFilter, windowTable, type NamedWindow, type Tone } from "./windowing";
+
+/** What the viewer needs of a work item (the API's item, or an entry of the item list). */
+export interface ViewedItem {
+  readonly asset_id: number;
+  readonly kind?: string;
+  readonly width: number | null;
+  readonly height: number | null;
+}
+
+export function isStack(item: ViewedItem): boolean {
+  return item.kind === "dicom";
+}
+
+/** Reads what opening an item will need first: its display image, or a series'
+ * description and first slice. */
+export function prefetchItem(projectId: number, item: ViewedItem): void {
+  if (isStack(item)) prefetchSeries(projectId, item.asset_id);
+  else void loadImage(displayUrl(projectId, item.asset_id)).catch(() => undefined);
+}
+
+export interface StackState {
+  readonly series: SeriesInfo;
+  /** The slice shown (its image and its objects). */
+  readonly index: number;
+  /** The slice asked for; differs from `index` while it is being read. */
+  readonly wanted: number;
+  readonly window: NamedWindow;
+}
+
+export interface KeyPress {
+  readonly key: string;
+  readonly code: string;
+  readonly shift: boolean;
+  readonly ctrl: boolean;
+  readonly alt: boolean;
+}
+
+export interface ViewerOptions {
+  readonly projectId: number;
+  readonly item: ViewedItem;
+  readonly stage: Stage;
+  readonly doc: AnnotationDocument;
+  readonly selection: Selection;
+  readonly onError: (error: unknown) => void;
+}
+
+const CUSTOM = { key: "custom", name: "Custom" } as const;
+
+/** The window a series opens with: the one last chosen in the project when it still
+ * applies (a preset, or one dragged by hand), else the series' own. */
+export function openingWindow(series: SeriesInfo, remembered: NamedWindow | null): NamedWindow {
+  const own = series.windows[0] as NamedWindow;
+  if (remembered === null || remembered.key === own.key) return own;
+  if (remembered.key === CUSTOM.key) return remembered;
+  return series.windows.find((w) => w.key === remembered.key) ?? own;
+}
+
+function onSlice(doc: AnnotationDocument, id: string, slice: number): boolean {
+  const g = doc.get(id)?.geometry;
+  return g === undefined || g.type === "mask3d" || (g.slice ?? null) === slice;
+}
+
+export class Viewer {
+  readonly stack: boolean;
+  state: StackState | null = null;
+  settings: ViewSettings;
+  readout: Readout | null = null;
+  /** Bumped on every change of what the controls show (not the readout). */
+  version = 0;
+  private image: DisplayImage | null = null;
+  private slices: SeriesSlices | null = null;
+  private shown: HuSlice | null = null;
+  private canvas: HTMLCanvasElement | null = null;
+  private pixels: ImageData | null = null;
+  private table: { window: NamedWindow; table: Uint8Array } | null = null;
+  private readonly probe = new PixelProbe();
+  private readonly listeners = new Set<() => void>();
+  private readonly readoutListeners = new Set<() => void>();
+  private point: Point | null = null;
+  private readoutFrame = 0;
+  private wheelCarry = 0;
+  private drag: { window: NamedWindow | null; tone: Tone } | null = null;
+  private destroyed = false;
+  private readonly offSelection: () => void;
+
+  constructor(private readonly o: ViewerOptions) {
+    this.stack = isStack(o.item);
+    this.settings = loadViewSettings(o.projectId);
+    const stage = o.stage;
+    stage.hooks = {
+      hover: (point) => this.hover(point),
+      secondaryDrag: (dx, dy, phase) => this.secondaryDrag(dx, dy, phase),
+      ...(this.stack ? { wheel: (event: WheelEvent) => this.wheel(event) } : {}),
+    };
+    if (!this.stack) stage.setImageFilter(toneFilter(this.settings.tone));
+    this.applyMagnifier();
+    this.offSelection = o.selection.on(() => this.followSelection());
+  }
+
+  /** Reads and shows the image, or the series' first slice. */
+  async load(): Promise<void> {
+    const { projectId, item } = this.o;
+    if (!this.stack) {
+      const image = await loadImage(displayUrl(projectId, item.asset_id));
+      if (this.destroyed) return;
+      this.image = image;
+      this.o.stage.setImage(image);
+      return;
+    }
+    const series = await loadSeries(projectId, item.asset_id);
+    if (this.destroyed) return;
+    if (series.slices === 0) throw new Error("This DICOM series has no slices to show.");
+    this.slices = new SeriesSlices(projectId, item.asset_id, series);
+    this.canvas = document.createElement("canvas");
+    this.canvas.width = series.width;
+    this.canvas.height = series.height;
+    const first = firstSlice(series);
+    this.state = { series, index: first, wanted: first, window: openingWindow(series, this.settings.window) };
+    this.changed();
+    await this.loadSlice(first, 1);
+  }
+
+  on(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  onReadout(listener: () => void): () => void {
+    this.readoutListeners.add(listener);
+    return () => this.readoutListeners.delete(listener);
+  }
+
+  readoutText(): string {
+    return this.readout === null ? "" : formatReadout(this.readout);
+  }
+
+  // --- stack -----------------------------------------------------------------------------
+
+  /** Shows slice `index` (clamped): at once when it is here, else when it arrives. */
+  goToSlice(index: number): void {
+    const state = this.state;
+    if (state === null) return;
+    const target = Math.min(state.series.slices - 1, Math.max(0, Math.round(index)));
+    if (target === state.wanted) return;
+    const direction = target >= state.wanted ? 1 : -1;
+    this.state = { ...state, wanted: target };
+    this.changed();
+    void this.loadSlice(target, direction);
+  }
+
+  stepSlice(steps: number): void {
+    if (this.state !== null) this.goToSlice(this.state.wanted + steps);
+  }
+
+  setWindow(window: NamedWindow, remember = true): void {
+    const state = this.state;
+    if (state === null) return;
+    this.state = { ...state, window };
+    if (this.shown !== null) this.paint(this.shown);
+    if (remember) this.save({ window });
+    this.changed();
+  }
+
+  private async loadSlice(index: number, direction: number): Promise<void> {
+    const slices = this.slices;
+    if (slices === null) return;
+    try {
+      const slice = slices.peek(index) ?? (await slices.get(index));
+      if (this.destroyed || this.state?.wanted !== index) return;
+      this.show(slice);
+      slices.prefetch(index, direction);
+    } catch (error) {
+      if (!this.destroyed && this.state?.wanted === index) this.o.onError(error);
+    }
+  }
+
+  private show(slice: HuSlice): void {
+    const state = this.state;
+    if (state === null) return;
+    this.shown = slice;
+    this.paint(slice);
+    this.o.stage.setSlice(slice.index);
+    const selection = this.o.selection;
+    const keep = [...selection.all].filter((id) => onSlice(this.o.doc, id, slice.index));
+    if (keep.length !== selection.size) selection.set(keep);
+    this.state = { ...state, index: slice.index };
+    this.updateReadout();
+    this.changed();
+  }
+
+  /** Windows the slice's values into the stack canvas and has the stage draw it. */
+  private paint(slice: HuSlice): void {
+    const state = this.state;
+    const canvas = this.canvas;
+    if (state === null || canvas === null) return;
+    const context = canvas.getContext("2d");
+    if (context === null) return;
+    if (this.table?.window !== state.window) this.table = { window: state.window, table: windowTable(state.window, state.series.invert) };
+    this.pixels ??= context.createImageData(slice.width, slice.height);
+    paintValues(slice.values, this.table.table, this.pixels.data);
+    context.putImageData(this.pixels, 0, 0);
+    this.o.stage.setImage({ width: slice.width, height: slice.height, full: canvas, reduced: null });
+  }
+
+  /** Selecting an object of another slice (in the object list) shows that slice. */
+  private followSelection(): void {
+    const state = this.state;
+    const id = this.o.selection.single();
+    if (state === null || id === null) return;
+    const g = this.o.doc.get(id)?.geometry;
+    if (g !== undefined && g.type !== "mask3d" && g.slice != null && g.slice !== state.wanted) this.goToSlice(g.slice);
+  }
+
+  private wheel(event: WheelEvent): boolean {
+    const { steps, carried } = wheelSteps(this.wheelCarry, event.deltaY, event.deltaMode);
+    this.wheelCarry = carried;
+    if (steps !== 0) this.stepSlice(steps);
+    return true;
+  }
+
+  // --- tone, magnifier -------------------------------------------------------------------
+
+  setTone(tone: Tone, remember = true): void {
+    if (this.stack) return;
+    this.o.stage.setImageFilter(toneFilter(tone));
+    if (remember) this.save({ tone });
+    else this.settings = { ...this.settings, tone };
+    this.changed();
+  }
+
+  resetTone(): void {
+    this.setTone(NEUTRAL_TONE);
+  }
+
+  toggleMagnifier(): void {
+    this.save({ magnifier: !this.settings.magnifier });
+    this.applyMagnifier();
+    this.changed();
+  }
+
+  setFactor(factor: number): void {
+    const next = clampFactor(factor);
+    if (next === this.settings.factor) return;
+    this.save({ factor: next });
+    this.applyMagnifier();
+    this.changed();
+  }
+
+  private applyMagnifier(): void {
+    const stage = this.o.stage;
+    if (this.settings.magnifier) {
+      stage.magnifier ??= new Magnifier(stage.host, stage.renderer.style, this.settings.factor);
+      stage.magnifier.factor = this.settings.factor;
+      stage.magnifier.setFilter(this.stack ? "" : toneFilter(this.settings.tone));
+    } else if (stage.magnifier !== null) {
+      stage.magnifier.destroy();
+      stage.magnifier = null;
+    }
+    stage.invalidate();
+  }
+
+  // --- input -----------------------------------------------------------------------------
+
+  private secondaryDrag(dx: number, dy: number, phase: "start" | "move" | "end"): void {
+    if (phase === "start") {
+      this.drag = { window: this.state?.window ?? null, tone: this.settings.tone };
+      return;
+    }
+    const start = this.drag;
+    if (start === null) return;
+    if (start.window !== null) {
+      const moved = dragWindow(start.window, dx, dy);
+      if (moved.level !== this.state?.window.level || moved.width !== this.state.window.width) this.setWindow({ ...CUSTOM, ...moved }, phase === "end");
+      else if (phase === "end" && this.state.window.key === CUSTOM.key) this.save({ window: this.state.window });
+    } else if (!this.stack) {
+      this.setTone(dragTone(start.tone, dx, dy), phase === "end");
+    }
+    if (phase === "end") this.drag = null;
+  }
+
+  /** Keys of the viewer; true when used. Checked after the active tool's own keys. */
+  keyDown(key: KeyPress): boolean {
+    if (key.ctrl) return false;
+    if (key.shift && key.code === "KeyM" && !key.alt) {
+      this.toggleMagnifier();
+      return true;
+    }
+    if (this.settings.magnifier && !key.alt && (key.key === "+" || key.key === "=" || key.key === "-")) {
+      this.setFactor(this.settings.factor + (key.key === "-" ? -1 : 1));
+      return true;
+    }
+    const state = this.state;
+    if (state === null) return false;
+    const jump = key.shift ? 10 : 1;
+    if (key.alt) {
+      const digit = /^Digit([0-9])$/.exec(key.code)?.[1];
+      const window = digit === undefined ? undefined : state.series.windows[Number(digit)];
+      if (window === undefined) return false;
+      this.setWindow(window);
+      return true;
+    }
+    switch (key.key) {
+      case "PageDown":
+      case "ArrowDown":
+        this.stepSlice(jump);
+        return true;
+      case "PageUp":
+      case "ArrowUp":
+        this.stepSlice(-jump);
+        return true;
+      case "Home":
+        this.goToSlice(0);
+        return true;
+      case "End":
+        this.goToSlice(state.series.slices - 1);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // --- readout ---------------------------------------------------------------------------
+
+  private hover(point: Point | null): void {
+    this.point = point;
+    if (this.readoutFrame !== 0) return;
+    this.readoutFrame = requestAnimationFrame(() => {
+      this.readoutFrame = 0;
+      this.updateReadout();
+    });
+  }
+
+  private updateReadout(): void {
+    const point = this.point;
+    const { width, height } = this.o.item;
+    const at = point === null ? null : pixelAt(point, width ?? 0, height ?? 0);
+    let next: Readout | null = null;
+    if (at !== null) {
+      const [x, y] = at;
+      if (this.stack) next = { x, y, value: this.shown === null || this.state === null ? null : sliceValue(this.shown, x, y, this.state.series.units) };
+      else next = { x, y, value: this.image === null ? null : this.probe.rgbAt(this.image.full, width ?? 1, height ?? 1, x, y) };
+    }
+    const before = this.readout;
+    if (before === next || (before !== null && next !== null && formatReadout(before) === formatReadout(next))) return;
+    this.readout = next;
+    for (const listener of this.readoutListeners) listener();
+  }
+
+  // --- plumbing --------------------------------------------------------------------------
+
+  private save(change: Partial<ViewSettings>): void {
+    this.settings = { ...this.settings, ...change };
+    saveViewSettings(this.o.projectId, this.settings);
+  }
+
+  private changed(): void {
+    this.version++;
+    for (const listener of this.listeners) listener();
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.offSelection();
+    if (this.readoutFrame !== 0) cancelAnimationFrame(this.readoutFrame);
+    this.o.stage.hooks = {};
+  }
+}
+
+/** The viewer's shortcuts for the `?` overlay. */
+export function viewShortcuts(stack: boolean, taken: ReadonlySet<string>): Shortcut[] {
+  const list: Shortcut[] = [
+    { keys: taken.has("m") ? "Shift M" : "M, Shift M", what: "Magnifying glass on / off" },
+    { keys: "+ −", what: `Magnifier factor (${MAGNIFIER_FACTORS.min}x to ${MAGNIFIER_FACTORS.max}x, while it is on)` },
+  ];
+  if (stack) {
+    list.push(
+      { keys: "Wheel, ↑ ↓, Page Up / Down", what: "Previous / next slice (Shift: 10 slices)" },
+      { keys: "Home, End", what: "First / last slice" },
+      { keys: "Ctrl/⌘ wheel", what: "Zoom (in a DICOM series)" },
+      { keys: "Alt 0", what: "The series' own window" },
+      { keys: "Alt 1 … Alt 7", what: "Window presets, in the menu's order" },
+      { keys: "Right drag", what: "Window: left/right width, up/down level" },
+    );
+  } else {
+    list.push({ keys: "Right drag", what: "Brightness (up/down) and contrast (left/right)" });
+  }
+  return list;
+}
