@@ -24,7 +24,8 @@ VECTORS = Path(__file__).parent / "vectors" / "dicom_window.json"
 
 
 def _values(center: float, width: float) -> list[int]:
-    """Whole values around both ends and the middle of a window, plus the int16 extremes."""
+    """Whole values (int16, what the browser gets) around both ends and the middle of a
+    window, plus the int16 extremes."""
     low = center - 0.5 - (width - 1) / 2
     high = center - 0.5 + (width - 1) / 2
     picked = {-32768, 32767, -1024, 0, 3071}
@@ -32,7 +33,7 @@ def _values(center: float, width: float) -> list[int]:
         base = int(np.floor(edge))
         picked.update(range(base - 3, base + 4))
     picked.update(int(v) for v in np.linspace(low - 10, high + 10, 23))
-    return sorted(picked)
+    return sorted(v for v in picked if -32768 <= v <= 32767)
 
 
 def _windows() -> list[tuple[str, float, float, bool]]:
