@@ -213,6 +213,6 @@ export function wheelSteps(carried: number, deltaY: number, deltaMode = 0): { st
   const pixels = deltaMode === 0 ? deltaY : deltaY * WHEEL_STEP;
   if (Math.abs(pixels) >= WHEEL_STEP) return { steps: Math.sign(pixels), carried: 0 };
   const total = carried + pixels;
-  const steps = Math.trunc(total / WHEEL_STEP);
+  const steps = Math.trunc(total / WHEEL_STEP) || 0; // never -0
   return { steps, carried: total - steps * WHEEL_STEP };
 }

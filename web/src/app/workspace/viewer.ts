@@ -78,6 +78,44 @@ function onSlice(doc: AnnotationDocument, id: string, slice: number): boolean {
   return g === undefined || g.type === "mask3d" || (g.slice ?? null) === slice;
 }
 
+export type ViewAction =
+  | { readonly kind: "magnifier" }
+  | { readonly kind: "factor"; readonly by: number }
+  | { readonly kind: "slice"; readonly by: number }
+  | { readonly kind: "first" }
+  | { readonly kind: "last" }
+  /** 0: the series' own window, 1..7 the presets in menu order. */
+  | { readonly kind: "window"; readonly index: number };
+
+/** What a key does to the view: Shift+M the magnifier, + and - its factor while it is
+ * on; in a stack PageDown/ArrowDown the next slice and PageUp/ArrowUp the previous (Shift:
+ * 10), Home/End the first/last, Alt+0..7 a window. Ctrl/⌘ keys are never the viewer's. */
+export function viewKeyAction(key: KeyPress, stack: boolean, magnifier: boolean): ViewAction | null {
+  if (key.ctrl) return null;
+  if (key.shift && !key.alt && key.code === "KeyM") return { kind: "magnifier" };
+  if (magnifier && !key.alt && (key.key === "+" || key.key === "=" || key.key === "-")) return { kind: "factor", by: key.key === "-" ? -1 : 1 };
+  if (!stack) return null;
+  if (key.alt) {
+    const digit = /^Digit([0-9])$/.exec(key.code)?.[1];
+    return digit === undefined ? null : { kind: "window", index: Number(digit) };
+  }
+  const jump = key.shift ? 10 : 1;
+  switch (key.key) {
+    case "PageDown":
+    case "ArrowDown":
+      return { kind: "slice", by: jump };
+    case "PageUp":
+    case "ArrowUp":
+      return { kind: "slice", by: -jump };
+    case "Home":
+      return { kind: "first" };
+    case "End":
+      return { kind: "last" };
+    default:
+      return null;
+  }
+}
+
 export class Viewer {
   readonly stack: boolean;
   state: StackState | null = null;
@@ -134,6 +172,7 @@ export class Viewer {
     this.canvas.height = series.height;
     const first = firstSlice(series);
     this.state = { series, index: first, wanted: first, window: openingWindow(series, this.settings.window) };
+    this.o.stage.setSlice(first); // no object of another slice shows while the slice is read
     this.changed();
     await this.loadSlice(first, 1);
   }
@@ -296,45 +335,36 @@ export class Viewer {
     if (phase === "end") this.drag = null;
   }
 
-  /** Keys of the viewer; true when used. Checked after the active tool's own keys. */
+  /** Keys of the viewer (`viewKeyAction`); true when used. Checked after the active
+   * tool's own keys. */
   keyDown(key: KeyPress): boolean {
-    if (key.ctrl) return false;
-    if (key.shift && key.code === "KeyM" && !key.alt) {
-      this.toggleMagnifier();
-      return true;
-    }
-    if (this.settings.magnifier && !key.alt && (key.key === "+" || key.key === "=" || key.key === "-")) {
-      this.setFactor(this.settings.factor + (key.key === "-" ? -1 : 1));
-      return true;
-    }
+    const action = viewKeyAction(key, this.state !== null, this.settings.magnifier);
+    if (action === null) return false;
     const state = this.state;
-    if (state === null) return false;
-    const jump = key.shift ? 10 : 1;
-    if (key.alt) {
-      const digit = /^Digit([0-9])$/.exec(key.code)?.[1];
-      const window = digit === undefined ? undefined : state.series.windows[Number(digit)];
-      if (window === undefined) return false;
-      this.setWindow(window);
-      return true;
-    }
-    switch (key.key) {
-      case "PageDown":
-      case "ArrowDown":
-        this.stepSlice(jump);
-        return true;
-      case "PageUp":
-      case "ArrowUp":
-        this.stepSlice(-jump);
-        return true;
-      case "Home":
+    switch (action.kind) {
+      case "magnifier":
+        this.toggleMagnifier();
+        break;
+      case "factor":
+        this.setFactor(this.settings.factor + action.by);
+        break;
+      case "slice":
+        this.stepSlice(action.by);
+        break;
+      case "first":
         this.goToSlice(0);
-        return true;
-      case "End":
-        this.goToSlice(state.series.slices - 1);
-        return true;
-      default:
-        return false;
+        break;
+      case "last":
+        if (state !== null) this.goToSlice(state.series.slices - 1);
+        break;
+      case "window": {
+        const window = state?.series.windows[action.index];
+        if (window === undefined) return false;
+        this.setWindow(window);
+        break;
+      }
     }
+    return true;
   }
 
   // --- readout ---------------------------------------------------------------------------
