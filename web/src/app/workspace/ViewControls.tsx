@@ -1,4 +1,4 @@
-// The viewing controls over the bottom of the canvas: for a DICOM series the slice slider
+// The viewing controls under the canvas: for a DICOM series the slice slider
 // with "Slice 12 of 80" and the window menu; for an image brightness and contrast with a
 // reset; for both the magnifying glass (toggle and factor) and the pixel readout under
 // the cursor. The state lives in `Viewer`; this only shows it and calls its actions.
@@ -34,7 +34,7 @@ export function ViewControls({ viewer }: { viewer: Viewer }) {
   useVersion(viewer);
   const { state, settings } = viewer;
   return (
-    <div className="ws-view" data-testid="view-controls" onPointerDown={(e) => e.stopPropagation()}>
+    <div className="ws-view" data-testid="view-controls">
       {state !== null && (
         <>
           <label className="ws-view-slice">

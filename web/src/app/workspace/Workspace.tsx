@@ -433,10 +433,12 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
             </button>
           ))}
         </nav>
-        <div className="ws-canvas" ref={hostRef} data-testid="canvas-host">
-          <canvas ref={imageCanvasRef} className="ws-image" />
-          <canvas ref={canvasRef} className="ws-shapes" tabIndex={0} data-testid="annotation-canvas" aria-label="Annotation canvas" />
-          {session === null && error === null && <div className="ws-loading">Loading…</div>}
+        <div className="ws-stage">
+          <div className="ws-canvas" ref={hostRef} data-testid="canvas-host">
+            <canvas ref={imageCanvasRef} className="ws-image" />
+            <canvas ref={canvasRef} className="ws-shapes" tabIndex={0} data-testid="annotation-canvas" aria-label="Annotation canvas" />
+            {session === null && error === null && <div className="ws-loading">Loading…</div>}
+          </div>
           {viewer !== null && <ViewControls viewer={viewer} />}
         </div>
         <aside className="ws-side">
