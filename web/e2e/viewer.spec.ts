@@ -245,6 +245,13 @@ test("images: RGB readout, brightness and contrast kept across items and reloads
     return [...(canvas.getContext("2d")?.getImageData(canvas.width / 2, canvas.height / 2, 1, 1).data ?? [])];
   });
   expect(centre.slice(0, 3)).toEqual([90, 90, 90]);
+  await expect(page.getByTestId("magnifier-factor")).toHaveText("3x");
+  const scale = await page.evaluate(() => window.__pixelwise?.stage.viewport.scale);
+  await page.keyboard.down("Alt");
+  await page.mouse.wheel(0, -100); // Alt + wheel up: a larger factor, no zoom
+  await page.keyboard.up("Alt");
+  await expect(page.getByTestId("magnifier-factor")).toHaveText("4x");
+  expect(await page.evaluate(() => window.__pixelwise?.stage.viewport.scale)).toBe(scale);
   await page.mouse.move(5, 5); // off the canvas: no magnifier
   await expect(page.getByTestId("magnifier")).toBeHidden();
   await snap(page, "viewer-05-image");

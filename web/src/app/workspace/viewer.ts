@@ -146,7 +146,7 @@ export class Viewer {
     stage.hooks = {
       hover: (point) => this.hover(point),
       secondaryDrag: (dx, dy, phase) => this.secondaryDrag(dx, dy, phase),
-      ...(this.stack ? { wheel: (event: WheelEvent) => this.wheel(event) } : {}),
+      wheel: (event) => this.wheel(event),
     };
     if (!this.stack) stage.setImageFilter(toneFilter(this.settings.tone));
     this.applyMagnifier();
@@ -268,10 +268,16 @@ export class Viewer {
     if (g !== undefined && g.type !== "mask3d" && g.slice != null && g.slice !== state.wanted) this.goToSlice(g.slice);
   }
 
+  /** Alt + wheel changes the magnifier's factor while it is on (up: larger); in a stack
+   * the plain wheel scrolls slices. Else the stage zooms. */
   private wheel(event: WheelEvent): boolean {
+    const factor = event.altKey && this.settings.magnifier;
+    if (!factor && this.state === null) return this.stack; // a stack still loading: no zoom either
     const { steps, carried } = wheelSteps(this.wheelCarry, event.deltaY, event.deltaMode);
     this.wheelCarry = carried;
-    if (steps !== 0) this.stepSlice(steps);
+    if (steps === 0) return true;
+    if (factor) this.setFactor(this.settings.factor - steps);
+    else this.stepSlice(steps);
     return true;
   }
 
@@ -418,7 +424,7 @@ export class Viewer {
 export function viewShortcuts(stack: boolean, taken: ReadonlySet<string>): Shortcut[] {
   const list: Shortcut[] = [
     { keys: taken.has("m") ? "Shift M" : "M, Shift M", what: "Magnifying glass on / off" },
-    { keys: "+ −", what: `Magnifier factor (${MAGNIFIER_FACTORS.min}x to ${MAGNIFIER_FACTORS.max}x, while it is on)` },
+    { keys: "+ −, Alt wheel", what: `Magnifier factor (${MAGNIFIER_FACTORS.min}x to ${MAGNIFIER_FACTORS.max}x, while it is on)` },
   ];
   if (stack) {
     list.push(
