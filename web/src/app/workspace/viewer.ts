@@ -148,7 +148,7 @@ export class Viewer {
       secondaryDrag: (dx, dy, phase) => this.secondaryDrag(dx, dy, phase),
       wheel: (event) => this.wheel(event),
     };
-    if (!this.stack) stage.setImageFilter(toneFilter(this.settings.tone));
+    stage.setImageFilter(this.stack ? "" : toneFilter(this.settings.tone)); // the canvas may still have the last item's
     this.applyMagnifier();
     this.offSelection = o.selection.on(() => this.followSelection());
   }
