@@ -240,7 +240,7 @@ export class Viewer {
     const selection = this.o.selection;
     const keep = [...selection.all].filter((id) => onSlice(this.o.doc, id, slice.index));
     if (keep.length !== selection.size) selection.set(keep);
-    this.state = { ...state, index: slice.index };
+    this.state = { ...(this.state ?? state), index: slice.index };
     this.updateReadout();
     this.changed();
   }
