@@ -176,17 +176,28 @@ test("a DICOM series opens as a stack: slices, windows, HU readout, annotations 
   await expect(page.getByRole("button", { name: "Magnifier" })).toHaveAttribute("aria-pressed", "true");
   await key(page, "+");
   await expect(page.getByTestId("magnifier-factor")).toHaveText("4x");
-  await page.mouse.move(...(await at(page, 100.5, 400.5)));
+  await page.mouse.move(...(await at(page, 250.5, 200.5)));
   await expect(page.getByTestId("magnifier")).toBeVisible();
+  // Sampled near the right edge of each image pixel, an unsmoothed loupe shows that
+  // pixel's own grey; a smoothed one would mix in its neighbour's.
   const loupe = await page.evaluate(() => {
     const canvas = document.querySelector<HTMLCanvasElement>("[data-testid=magnifier] canvas");
-    const full = window.__pixelwise?.stage.shownImage?.full;
-    if (canvas === null || !(full instanceof HTMLCanvasElement)) throw new Error("no magnifier");
-    const c = canvas.getContext("2d")?.getImageData(canvas.width / 2, canvas.height / 2, 1, 1).data;
-    const s = full.getContext("2d")?.getImageData(100, 400, 1, 1).data;
-    return { loupe: c?.[0], slice: s?.[0] };
+    const stage = window.__pixelwise?.stage;
+    const full = stage?.shownImage?.full;
+    if (canvas === null || stage === undefined || stage.magnifier === null || !(full instanceof HTMLCanvasElement)) throw new Error("no magnifier");
+    const ratio = canvas.width / canvas.getBoundingClientRect().width;
+    const scale = stage.viewport.scale * stage.magnifier.factor;
+    const shown: number[] = [];
+    const slice: number[] = [];
+    for (let x = 244; x < 257; x++) {
+      const lx = (canvas.getBoundingClientRect().width / 2 + (x + 0.9 - 250.5) * scale) * ratio;
+      shown.push(canvas.getContext("2d")?.getImageData(Math.floor(lx), Math.floor(canvas.height / 2), 1, 1).data[0] ?? -1);
+      slice.push(full.getContext("2d")?.getImageData(x, 200, 1, 1).data[0] ?? -2);
+    }
+    return { shown, slice };
   });
-  expect(loupe.loupe).toBe(loupe.slice);
+  expect(loupe.shown).toEqual(loupe.slice);
+  expect(new Set(loupe.slice).size).toBeGreaterThan(1); // neighbours differ here, so smoothing would show
   await snap(page, "viewer-03-magnifier");
 });
 
