@@ -198,6 +198,18 @@ test("a DICOM series opens as a stack: slices, windows, HU readout, annotations 
   });
   expect(loupe.shown).toEqual(loupe.slice);
   expect(new Set(loupe.slice).size).toBeGreaterThan(1); // neighbours differ here, so smoothing would show
+  // The annotation is in the loupe too: the box's left edge (x = 150), 3 pixels below the cursor.
+  await page.mouse.move(...(await at(page, 150, 200.5)));
+  const edge = await page.evaluate(() => {
+    const canvas = document.querySelectorAll<HTMLCanvasElement>("[data-testid=magnifier] canvas")[1];
+    const stage = window.__pixelwise?.stage;
+    if (canvas === undefined || stage === undefined || stage.magnifier === null) throw new Error("no magnifier");
+    const ratio = canvas.width / canvas.getBoundingClientRect().width;
+    const below = 3 * stage.viewport.scale * stage.magnifier.factor * ratio;
+    return [...(canvas.getContext("2d")?.getImageData(Math.floor(canvas.width / 2), Math.floor(canvas.height / 2 + below), 1, 1).data ?? [])];
+  });
+  expect(edge[0]).toBeGreaterThan(200);
+  expect(edge[3]).toBeGreaterThan(200);
   await snap(page, "viewer-03-magnifier");
 });
 
