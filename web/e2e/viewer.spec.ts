@@ -14,10 +14,11 @@ import { adminApi, type Annotation, type Api, at, drag, key, objectRows, open, p
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const HEAD_CT = join(REPO, "..", "shared", "data", "dicom", "dcm_qa_ct_ge_head");
+const PHANTOM = join(REPO, "..", "shared", "data", "dicom", "rtutils_phantom_rtstruct");
 
 interface Made {
   projectId: number;
-  items: { id: number; asset_id: number }[];
+  items: { id: number; asset_id: number; folder: string }[];
 }
 
 async function makeProject(api: Api, name: string, upload: (datasetId: number) => Promise<number>): Promise<Made> {
@@ -30,7 +31,7 @@ async function makeProject(api: Api, name: string, upload: (datasetId: number) =
   const job = await upload(dataset.id);
   await expect.poll(async () => (await api.get<{ state: string }>(`/api/jobs/${job}`)).state, { timeout: 60_000 }).toBe("done");
   const project = await api.post<{ id: number }>("/api/projects", { name: stamp, dataset_id: dataset.id, instruction_id: instruction.instruction_id });
-  const items = await api.get<{ items: { id: number; asset_id: number }[] }>(`/api/projects/${project.id}/items?limit=10`);
+  const items = await api.get<{ items: { id: number; asset_id: number; folder: string }[] }>(`/api/projects/${project.id}/items?limit=10`);
   return { projectId: project.id, items: items.items };
 }
 
@@ -72,19 +73,25 @@ async function differingFromServer(page: Page, url: string): Promise<number> {
 const slicePosition = (page: Page) => page.getByTestId("slice-position");
 
 test("a DICOM series opens as a stack: slices, windows, HU readout, annotations per slice, magnifier", async ({ page, request }) => {
-  test.skip(!existsSync(HEAD_CT), `the shared sample data ${HEAD_CT} is absent (it comes with the shared data set; see its PROVENANCE.md)`);
+  for (const folder of [HEAD_CT, PHANTOM]) test.skip(!existsSync(folder), `the shared sample data ${folder} is absent (it comes with the shared data set; see its PROVENANCE.md)`);
   test.setTimeout(120_000);
   const api = await adminApi(request);
   const csrf = (await request.storageState()).cookies.find((c) => c.name === "pixelwise_csrf")?.value ?? "";
   const made = await makeProject(api, "viewer ct", async (datasetId) => {
-    const files = readdirSync(HEAD_CT).filter((name) => name.endsWith(".dcm"));
-    const multipart = Object.fromEntries(files.map((name, i) => [`file${i}`, { name: `head/${name}`, mimeType: "application/dicom", buffer: readFileSync(join(HEAD_CT, name)) }]));
+    // The 28-slice head CT, and the 2-slice phantom CT as a second series.
+    const files = [
+      ...readdirSync(HEAD_CT).filter((name) => name.endsWith(".dcm")).map((name) => ({ name: `head/${name}`, path: join(HEAD_CT, name) })),
+      ...["ct_1.dcm", "ct_2.dcm"].map((name) => ({ name: `phantom/${name}`, path: join(PHANTOM, name) })),
+    ];
+    const multipart = Object.fromEntries(files.map((file, i) => [`file${i}`, { name: file.name, mimeType: "application/dicom", buffer: readFileSync(file.path) }]));
     const answer = await request.post(`${server.url}/api/datasets/${datasetId}/uploads`, { headers: { "X-CSRF-Token": csrf }, multipart });
     expect(answer.status(), await answer.text()).toBe(202);
     return ((await answer.json()) as { id: number }).id;
   });
-  expect(made.items).toHaveLength(1);
-  const item = made.items[0] as { id: number; asset_id: number };
+  expect(made.items).toHaveLength(2);
+  const item = made.items.find((i) => i.folder === "head");
+  const phantom = made.items.find((i) => i.folder === "phantom");
+  if (item === undefined || phantom === undefined) throw new Error(`the series were not imported as expected: ${JSON.stringify(made.items)}`);
   const asset = `/api/projects/${made.projectId}/assets/${item.asset_id}`;
   await signIn(page.context());
   await open(page, made.projectId, item.id);
@@ -211,6 +218,17 @@ test("a DICOM series opens as a stack: slices, windows, HU readout, annotations 
   expect(edge[0]).toBeGreaterThan(200);
   expect(edge[3]).toBeGreaterThan(200);
   await snap(page, "viewer-03-magnifier");
+
+  // The other series (prefetched while this one was open) opens at its middle slice
+  // through the window dragged by hand on the first.
+  await key(page, "m");
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect.poll(() => page.evaluate(() => window.__pixelwise?.itemId)).toBe(phantom.id);
+  await expect(slicePosition(page)).toHaveText("Slice 2 of 2");
+  await expect(page.getByLabel("Window")).toHaveValue("custom");
+  await expect(page.getByTestId("window-values")).toHaveText("L 40 W 160");
+  expect(await differingFromServer(page, `/api/projects/${made.projectId}/assets/${phantom.asset_id}/slices/1?center=40&width=160`)).toBe(0);
+  await expect(objectRows(page)).toHaveCount(0);
 });
 
 test("images: RGB readout, brightness and contrast kept across items and reloads, magnifier", async ({ page, request }) => {

@@ -12,14 +12,13 @@ import { deleteCommand, updateCommand } from "../../engine/history";
 import { ProblemAlert } from "../components/ProblemAlert";
 import type { SaveState } from "./autosave";
 import { FieldInput } from "./FieldInput";
-import { displayUrl, loadImage } from "./images";
 import { compatibleClasses, defaultValues, type Instruction, type LabelClass } from "./instruction";
 import type { ItemList } from "./itemList";
 import { buildPalette, classForEntry, entryForClass, shortcutList, type PaletteEntry } from "./palette";
 import { startOpening, takeOpening, type ItemSession } from "./session";
 import { paintPreview, Stage } from "./stage";
 import { ViewControls } from "./ViewControls";
-import { isStack, prefetchItem, Viewer, viewShortcuts } from "./viewer";
+import { openingPicture, prefetchItem, Viewer, viewShortcuts } from "./viewer";
 
 export interface ProjectSetup {
   readonly project: Schemas["ProjectOut"];
@@ -104,8 +103,8 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
         setPosition(index);
         // Show the (usually prefetched) image while the annotation is still on its way.
         const listed = items.items[index];
-        if (listed === undefined || isStack(listed)) return;
-        const image = await loadImage(displayUrl(project.id, listed.asset_id));
+        if (listed === undefined) return;
+        const image = await openingPicture(project.id, listed);
         if (cancelled || stageRef.current !== null || hostRef.current === null || imageCanvasRef.current === null) return;
         paintPreview(hostRef.current, imageCanvasRef.current, image);
         requestAnimationFrame(() => !cancelled && markImageShown(itemId));

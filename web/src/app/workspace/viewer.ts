@@ -29,6 +29,31 @@ export function isStack(item: ViewedItem): boolean {
   return item.kind === "dicom";
 }
 
+/** Windows a slice into `canvas` (sized to it) through `table`, reusing `pixels` when
+ * given; the pixels used are returned for the next time. */
+function paintSlice(canvas: HTMLCanvasElement, slice: HuSlice, table: Uint8Array, pixels: ImageData | null): ImageData | null {
+  if (canvas.width !== slice.width) canvas.width = slice.width;
+  if (canvas.height !== slice.height) canvas.height = slice.height;
+  const context = canvas.getContext("2d");
+  if (context === null) return pixels;
+  const out = pixels !== null && pixels.width === slice.width && pixels.height === slice.height ? pixels : context.createImageData(slice.width, slice.height);
+  paintValues(slice.values, table, out.data);
+  context.putImageData(out, 0, 0);
+  return out;
+}
+
+/** What to show while an item opens (its annotation still on the way): the display
+ * image, or the series' first slice through the window it will open with. Both are
+ * usually prefetched, so this is at once. */
+export async function openingPicture(projectId: number, item: ViewedItem): Promise<DisplayImage> {
+  if (!isStack(item)) return loadImage(displayUrl(projectId, item.asset_id));
+  const series = await loadSeries(projectId, item.asset_id);
+  const slice = await new SeriesSlices(projectId, item.asset_id, series).get(firstSlice(series));
+  const canvas = document.createElement("canvas");
+  paintSlice(canvas, slice, windowTable(openingWindow(series, loadViewSettings(projectId).window), series.invert), null);
+  return { width: slice.width, height: slice.height, full: canvas, reduced: null };
+}
+
 /** Reads what opening an item will need first: its display image, or a series'
  * description and first slice. */
 export function prefetchItem(projectId: number, item: ViewedItem): void {
@@ -168,8 +193,6 @@ export class Viewer {
     if (series.slices === 0) throw new Error("This DICOM series has no slices to show.");
     this.slices = new SeriesSlices(projectId, item.asset_id, series);
     this.canvas = document.createElement("canvas");
-    this.canvas.width = series.width;
-    this.canvas.height = series.height;
     const first = firstSlice(series);
     this.state = { series, index: first, wanted: first, window: openingWindow(series, this.settings.window) };
     this.o.stage.setSlice(first); // no object of another slice shows while the slice is read
@@ -250,12 +273,8 @@ export class Viewer {
     const state = this.state;
     const canvas = this.canvas;
     if (state === null || canvas === null) return;
-    const context = canvas.getContext("2d");
-    if (context === null) return;
     if (this.table?.window !== state.window) this.table = { window: state.window, table: windowTable(state.window, state.series.invert) };
-    this.pixels ??= context.createImageData(slice.width, slice.height);
-    paintValues(slice.values, this.table.table, this.pixels.data);
-    context.putImageData(this.pixels, 0, 0);
+    this.pixels = paintSlice(canvas, slice, this.table.table, this.pixels);
     this.o.stage.setImage({ width: slice.width, height: slice.height, full: canvas, reduced: null });
   }
 
