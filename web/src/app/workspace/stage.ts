@@ -11,7 +11,7 @@
 
 import type { AnnotationDocument } from "../../engine/document";
 import type { History } from "../../engine/history";
-import { Renderer, DEFAULT_STYLE } from "../../engine/render";
+import { Renderer, DEFAULT_STYLE, type FrameState } from "../../engine/render";
 import type { Selection } from "../../engine/selection";
 import { createToolContext, type PointerInput, type Tool, type ToolContext } from "../../engine/tools";
 import type { Point } from "../../engine/shapes";
@@ -19,6 +19,8 @@ import { Viewport, wheelZoomFactor } from "../../engine/viewport";
 import { pickLevel, type DisplayImage } from "./images";
 import type { Magnifier } from "./Magnifier";
 import { ScaledSurface } from "./surface";
+
+export { ScaledSurface } from "./surface";
 
 export interface StageStats {
   /** Milliseconds each of the recent frames took to draw (newest last, at most 600). */
@@ -248,7 +250,9 @@ export class Stage {
         this.options.onImageDrawn?.();
       }
     }
-    const state = this.slice === undefined ? { selection: this.options.selection.all, overlay: this.tool.overlay(this.ctx) } : { selection: this.options.selection.all, overlay: this.tool.overlay(this.ctx), slice: this.slice };
+    const overlay = this.tool.overlay(this.ctx);
+    const selection = this.options.selection.all;
+    const state: FrameState = this.slice === undefined ? { selection, overlay } : { selection, overlay, slice: this.slice };
     this.renderer.draw(this.surface, this.options.doc, v, state);
     this.magnifier?.draw(this.image, this.options.doc, v, state, this.cursor);
     const ms = performance.now() - started;
