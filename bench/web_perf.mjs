@@ -20,6 +20,12 @@
 // and its annotation are read), and ready to edit (item and annotation read from the API,
 // image and shapes drawn by the workspace). Repeated for each following item; median.
 // Bundle: every file in src/pixelwise/web_dist/assets except source maps, raw and gzip -9.
+// DICOM stack (when the shared sample data is there: the 28-slice head CT of
+// ../shared/data/dicom/dcm_qa_ct_ge_head, uploaded as one series): slice change, from a
+// wheel event dispatched on the canvas to the start of the first animation frame after the
+// new slice is drawn (one step every 250 ms, so the read-ahead keeps up as when a person
+// scrolls), down 12 slices and back; and frames while the window is dragged with the right
+// button for SECONDS / 2 seconds (every move re-windows the 512x512 slice in the page).
 //
 // Usage: node bench/web_perf.mjs [--seconds 4] [--items 6]   (build first: cd web && npm run build)
 
@@ -50,6 +56,7 @@ const POLYGONS = 500;
 const VERTICES = 50;
 const PIXELWISE = process.env.PIXELWISE_BIN ?? join(REPO, ".venv", "bin", "pixelwise");
 const ASSETS = join(REPO, "src", "pixelwise", "web_dist", "assets");
+const HEAD_CT = join(REPO, "..", "shared", "data", "dicom", "dcm_qa_ct_ge_head");
 
 // ---- PNG of a test pattern -------------------------------------------------------------
 const CRC = Array.from({ length: 256 }, (_, n) => {
@@ -177,6 +184,72 @@ function bundle() {
   return { raw, gzip, files };
 }
 
+async function dicomStack(context, server, headers, instructionId) {
+  const request = context.request;
+  const dataset = await api(request, server.url, "POST", "/api/datasets", { name: "bench ct" }, headers);
+  const files = {};
+  for (const [i, name] of readdirSync(HEAD_CT).filter((n) => n.endsWith(".dcm")).entries()) files[`f${i}`] = { name: `ct/${name}`, mimeType: "application/dicom", buffer: readFileSync(join(HEAD_CT, name)) };
+  const job = await api(request, server.url, "POST", `/api/datasets/${dataset.id}/uploads`, undefined, headers, files);
+  for (;;) {
+    const state = (await api(request, server.url, "GET", `/api/jobs/${job.id}`)).state;
+    if (state === "done") break;
+    if (state === "failed" || state === "cancelled") throw new Error(`DICOM upload job ${state}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const project = await api(request, server.url, "POST", "/api/projects", { name: "bench ct", dataset_id: dataset.id, instruction_id: instructionId }, headers);
+  const [item] = (await api(request, server.url, "GET", `/api/projects/${project.id}/items?limit=10`)).items;
+  const page = await context.newPage();
+  await page.goto(`${server.url}/projects/${project.id}/items/${item.id}`);
+  await page.waitForFunction((id) => window.__pixelwise?.itemId === id && window.__pixelwise.stage.stats.imageDrawnAt !== null && window.__pixelwise.stage.shownSlice !== undefined, item.id, { timeout: 30_000 });
+  await page.waitForTimeout(1000);
+  const steps = await page.evaluate(async () => {
+    const canvas = document.querySelector("[data-testid=annotation-canvas]");
+    const stage = window.__pixelwise.stage;
+    const times = [];
+    for (const direction of [1, -1]) {
+      for (let i = 0; i < 12; i++) {
+        const expected = stage.shownSlice + direction;
+        const t0 = performance.now();
+        canvas.dispatchEvent(new WheelEvent("wheel", { deltaY: 100 * direction, bubbles: true, cancelable: true }));
+        for (;;) {
+          await new Promise((r) => requestAnimationFrame(r));
+          if (stage.shownSlice === expected) break;
+          if (performance.now() - t0 > 10_000) throw new Error(`slice ${expected} was not shown`);
+        }
+        await new Promise((r) => requestAnimationFrame(r)); // the frame that drew it is done
+        times.push(performance.now() - t0);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
+    return times;
+  });
+  const box = await page.getByTestId("annotation-canvas").boundingBox();
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  await page.evaluate(() => {
+    const stamps = [];
+    window.__benchFrames = stamps;
+    window.__benchRun = true;
+    const tick = (t) => {
+      stamps.push(t);
+      if (window.__benchRun) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  await page.mouse.move(cx, cy);
+  await page.mouse.down({ button: "right" });
+  const until = Date.now() + (SECONDS * 1000) / 2;
+  for (let step = 0; Date.now() < until; step++) await page.mouse.move(cx + 150 * Math.sin(step / 6), cy + 100 * Math.cos(step / 8));
+  await page.mouse.up({ button: "right" });
+  const stamps = await page.evaluate(() => {
+    window.__benchRun = false;
+    return window.__benchFrames;
+  });
+  await page.close();
+  const intervals = stamps.slice(1).map((t, i) => t - stamps[i]);
+  return { steps, frames: stamps.length, median: quantile(intervals, 0.5), slow: quantile(intervals, 0.95) };
+}
+
 async function main() {
   if (!existsSync(ASSETS) || readdirSync(ASSETS).length === 0) throw new Error("no client build: run `cd web && npm run build` first");
   const server = await startServer();
@@ -275,6 +348,7 @@ async function main() {
       nextTimes.push(ms.shown);
       readyTimes.push(ms.ready);
     }
+    const stack = existsSync(HEAD_CT) ? await dicomStack(context, server, headers, instruction.instruction_id) : null;
     const size = bundle();
 
     console.log("");
@@ -283,6 +357,11 @@ async function main() {
     console.log(`  workspace draw time per frame: median ${quantile(frames.draw, 0.5).toFixed(2)} ms, p95 ${quantile(frames.draw, 0.95).toFixed(2)} ms, max ${Math.max(...frames.draw).toFixed(2)} ms`);
     console.log(`Next item to its image on screen (prefetched image), ${nextTimes.length} moves: p50 ${quantile(nextTimes, 0.5).toFixed(1)} ms, max ${Math.max(...nextTimes).toFixed(1)} ms  [${nextTimes.map((t) => t.toFixed(0)).join(", ")}]`);
     console.log(`Next item to ready to edit (item and annotation read, shapes drawn): p50 ${quantile(readyTimes, 0.5).toFixed(1)} ms, max ${Math.max(...readyTimes).toFixed(1)} ms  [${readyTimes.map((t) => t.toFixed(0)).join(", ")}]`);
+    if (stack === null) console.log(`DICOM stack: skipped (no sample series at ${HEAD_CT})`);
+    else {
+      console.log(`DICOM slice change (wheel to slice drawn, read ahead), ${stack.steps.length} steps: p50 ${quantile(stack.steps, 0.5).toFixed(1)} ms, p95 ${quantile(stack.steps, 0.95).toFixed(1)} ms, max ${Math.max(...stack.steps).toFixed(1)} ms`);
+      console.log(`Frames while dragging the window (${stack.frames} animation frames): median ${(1000 / stack.median).toFixed(1)} fps, 5th percentile ${(1000 / stack.slow).toFixed(1)} fps`);
+    }
     console.log(`Bundle (src/pixelwise/web_dist/assets, no source maps): ${(size.raw / 1024).toFixed(1)} KiB, gzip ${(size.gzip / 1024).toFixed(1)} KiB`);
     for (const line of size.files) console.log(`  ${line}`);
     console.log("");

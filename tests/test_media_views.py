@@ -110,6 +110,19 @@ def test_dicom_slices_windows_and_values(
     assert values.max() <= 4000
 
 
+def test_a_series_describes_its_stack(
+    client: TestClient, admin_token: str, ct: tuple[str, Any]
+) -> None:
+    url, series = ct
+    described = client.get(f"{url}/series", headers=bearer(admin_token))
+    assert described.status_code == 200
+    assert described.json() == {
+        "slices": 28, "width": 512, "height": 512, "modality": "CT", "units": "HU",
+        "invert": False,
+    }  # fmt: skip
+    assert series["frame_count"] == described.json()["slices"]
+
+
 def test_dicom_slices_follow_the_slice_normal(
     client: TestClient, admin_token: str, ct: tuple[str, Any]
 ) -> None:
@@ -159,6 +172,9 @@ def test_video_frames_by_index(
     assert webp.headers["content-type"] == "image/webp"
     assert client.get(f"{url}/frames/30", headers=headers).status_code == 422
     assert client.get(f"{url}/slices/0", headers=headers).status_code == 404
+    not_a_series = client.get(f"{url}/series", headers=headers)
+    assert not_a_series.status_code == 404
+    assert "not a DICOM series" in not_a_series.json()["detail"]
 
 
 def test_a_series_downloads_as_a_zip_of_its_instances_in_slice_order(

@@ -5,7 +5,7 @@
 // through undo/redo, offline and back, and against a conflicting save from a second page.
 
 import { expect, type Page, test } from "@playwright/test";
-import { adminApi, type Annotation, type Api, click, drag, key, objectRows, open as openItem, pixel, png, saved, server, signIn, snap } from "./kit";
+import { adminApi, type Annotation, type Api, click, drag, key, objectRows, open as openItem, pixel, png, saved, signIn, snap } from "./kit";
 
 const WIDTH = 400;
 const HEIGHT = 300;

@@ -163,6 +163,33 @@ def resolve_window(
     return Window(float(default.get("center", 40.0)), float(default.get("width", 400.0)))
 
 
+@dataclass(frozen=True)
+class SeriesView:
+    """What a viewer needs to show a series as a stack: its size, the units of its values
+    and whether low values are white (MONOCHROME1)."""
+
+    slices: int
+    width: int
+    height: int
+    modality: str
+    units: str
+    invert: bool
+
+
+def series_view(ctx: Context, project_id: int, asset_id: int) -> SeriesView:
+    """The stack description of a DICOM series asset."""
+    asset = _series(ctx, project_id, asset_id)
+    meta: dict[str, Any] = asset.meta or {}
+    return SeriesView(
+        slices=len(meta.get("slices", {}).get("instance", [])),
+        width=int(asset.width or meta.get("columns") or 0),
+        height=int(asset.height or meta.get("rows") or 0),
+        modality=str(meta.get("modality") or ""),
+        units=str((meta.get("rescale") or {}).get("units", "")),
+        invert=meta.get("photometric") == "MONOCHROME1",
+    )
+
+
 def default_window(ctx: Context, project_id: int, asset_id: int) -> tuple[float, float]:
     """The series' own window (centre, width)."""
     chosen = resolve_window(

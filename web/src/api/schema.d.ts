@@ -963,6 +963,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{project_id}/assets/{asset_id}/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Series
+         * @description A DICOM series as the workspace shows it: slice count, slice size, the units of its
+         *     values and whether it is shown inverted (MONOCHROME1).
+         */
+        get: operations["series_api_projects__project_id__assets__asset_id__series_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{project_id}/assets/{asset_id}/windows": {
         parameters: {
             query?: never;
@@ -2123,6 +2144,36 @@ export interface components {
              * @default 100
              */
             limit: number;
+        };
+        /** SeriesOut */
+        SeriesOut: {
+            /**
+             * Slices
+             * @description Number of slices, in order along the slice normal.
+             */
+            slices: number;
+            /**
+             * Width
+             * @description Columns of every slice.
+             */
+            width: number;
+            /**
+             * Height
+             * @description Rows of every slice.
+             */
+            height: number;
+            /** Modality */
+            modality: string;
+            /**
+             * Units
+             * @description Units of the values (HU for CT), empty when unknown.
+             */
+            units: string;
+            /**
+             * Invert
+             * @description MONOCHROME1: the lowest value is shown white.
+             */
+            invert: boolean;
         };
         /**
          * Source
@@ -4328,6 +4379,38 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    series_api_projects__project_id__assets__asset_id__series_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                project_id: number;
+                asset_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SeriesOut"];
+                };
             };
             /** @description Validation Error */
             422: {

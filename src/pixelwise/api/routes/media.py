@@ -18,7 +18,7 @@ from pixelwise.api.http_cache import (
     unsatisfiable,
 )
 from pixelwise.api.schemas.common import IdPath
-from pixelwise.api.schemas.media import DicomValueOut, WindowOut, WindowsOut
+from pixelwise.api.schemas.media import DicomValueOut, SeriesOut, WindowOut, WindowsOut
 from pixelwise.domain.dicom_windows import WINDOW_PRESETS
 from pixelwise.domain.permissions import Action
 from pixelwise.services import assets, media_views, renditions
@@ -176,6 +176,17 @@ def display(
     if file is None:
         return _original(request, ctx, actor, project_id, asset_id, download=False)
     return rendition_response(request, file)
+
+
+@router.get("/series", response_model=SeriesOut)
+def series(project_id: IdPath, asset_id: IdPath, ctx: CtxDep, _: Viewer) -> SeriesOut:
+    """A DICOM series as the workspace shows it: slice count, slice size, the units of its
+    values and whether it is shown inverted (MONOCHROME1)."""
+    view = media_views.series_view(ctx, project_id, asset_id)
+    return SeriesOut(
+        slices=view.slices, width=view.width, height=view.height, modality=view.modality,
+        units=view.units, invert=view.invert,
+    )  # fmt: skip
 
 
 @router.get("/windows", response_model=WindowsOut)

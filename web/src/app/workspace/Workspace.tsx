@@ -13,7 +13,6 @@ import type { SaveState } from "./autosave";
 import { FieldInput } from "./FieldInput";
 import { JumpToItem } from "./JumpToItem";
 import { ThumbnailStrip } from "./ThumbnailStrip";
-import { displayUrl, loadImage } from "./images";
 import { defaultValues, type Instruction, type LabelClass } from "./instruction";
 import type { ItemNavigator } from "./itemWindows";
 import { ObjectList } from "./ObjectList";
@@ -22,6 +21,8 @@ import { startOpening, takeOpening, type ItemSession } from "./session";
 import { paintPreview, Stage } from "./stage";
 import { SubmitButton, SubmitMessage, useSubmit } from "./SubmitBar";
 import { useObjectClipboard } from "./useObjectClipboard";
+import { ViewControls } from "./ViewControls";
+import { openingPicture, prefetchItem, Viewer, viewShortcuts } from "./viewer";
 
 export interface ProjectSetup {
   readonly project: Schemas["ProjectOut"];
@@ -91,6 +92,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
   const imageCanvasRef = useRef<HTMLCanvasElement>(null);
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const stageRef = useRef<Stage | null>(null);
+  const [viewer, setViewer] = useState<Viewer | null>(null);
   const entry = palette.find((e) => e.id === entryId) ?? (palette[0] as PaletteEntry);
   const classes = useMemo(() => new Map(instruction.classes.map((c) => [c.key, c])), [instruction]);
   const rerender = useCallback(() => setTick((t) => t + 1), []);
@@ -115,7 +117,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
         // Show the (usually prefetched) image while the annotation is still on its way.
         const listed = items.items[index];
         if (listed === undefined) return;
-        const image = await loadImage(displayUrl(project.id, listed.asset_id));
+        const image = await openingPicture(project.id, listed);
         if (cancelled || stageRef.current !== null || hostRef.current === null || imageCanvasRef.current === null) return;
         paintPreview(hostRef.current, imageCanvasRef.current, image);
         requestAnimationFrame(() => !cancelled && markImageShown(itemId));
@@ -153,14 +155,14 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
     stageRef.current = stage;
     window.__pixelwise = { itemId, stage, session };
     let cancelled = false;
-    loadImage(displayUrl(project.id, item.asset_id))
-      .then((image) => !cancelled && stage.setImage(image))
-      .catch((caught: unknown) => !cancelled && setError(asApiError(caught)));
-    // Prefetch the next item's image while this one is labelled.
+    const viewer = new Viewer({ projectId: project.id, item, stage, doc, selection, onError: (caught) => !cancelled && setError(asApiError(caught)) });
+    setViewer(viewer);
+    viewer.load().catch((caught: unknown) => !cancelled && setError(asApiError(caught)));
+    // Prefetch the next item's image (or series) while this one is labelled.
     items
       .neighbour(itemId, 1)
       .then((next) => {
-        if (next !== null && !cancelled) void loadImage(displayUrl(project.id, next.asset_id)).catch(() => undefined);
+        if (next !== null && !cancelled) prefetchItem(project.id, next);
       })
       .catch(() => undefined);
     const offs = [
@@ -192,6 +194,8 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
       window.removeEventListener("online", online);
       window.removeEventListener("beforeunload", unload);
       document.removeEventListener("visibilitychange", visibility);
+      viewer.destroy();
+      setViewer(null);
       stage.destroy();
       stageRef.current = null;
       if (window.__pixelwise?.stage === stage) delete window.__pixelwise;
@@ -345,6 +349,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
         return handled();
       }
       if (stage.tool.keyDown({ key, shift: event.shiftKey, ctrl, alt: event.altKey }, stage.ctx)) return handled();
+      if (viewer?.keyDown({ key, code: event.code, shift: event.shiftKey, ctrl, alt: event.altKey }) === true) return handled();
       if (ctrl || event.altKey) return;
       if (key === "Delete" || key === "Backspace") {
         deleteSelected();
@@ -383,6 +388,10 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
         stage.fit();
         return handled();
       }
+      if (lower === "m" && viewer !== null) {
+        viewer.toggleMagnifier();
+        return handled();
+      }
       if (lower === "1") {
         stage.oneToOne();
         return handled();
@@ -397,9 +406,12 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
       window.removeEventListener("keydown", down);
       window.removeEventListener("keyup", up);
     };
-  }, [session, instruction, palette, chooseClass, chooseEntry, deleteSelected, go, redo, undo, setAnswer, submitNow, copySelected, paste, duplicate]);
+  }, [session, instruction, palette, chooseClass, chooseEntry, deleteSelected, go, redo, undo, setAnswer, submitNow, copySelected, paste, duplicate, viewer]);
 
-  const shortcuts = useMemo(() => shortcutList(instruction, palette), [instruction, palette]);
+  const shortcuts = useMemo(() => {
+    const list = shortcutList(instruction, palette);
+    return [...list, ...viewShortcuts(viewer?.stack ?? false, new Set(list.map((s) => s.keys.toLowerCase())))];
+  }, [instruction, palette, viewer]);
   const stage = stageRef.current;
   const saveState = session?.saver.state ?? "saved";
   const selectedId = session?.selection.single() ?? null;
@@ -472,10 +484,13 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
             </button>
           ))}
         </nav>
-        <div className="ws-canvas" ref={hostRef} data-testid="canvas-host">
-          <canvas ref={imageCanvasRef} className="ws-image" />
-          <canvas ref={canvasRef} className="ws-shapes" tabIndex={0} data-testid="annotation-canvas" aria-label="Annotation canvas" />
-          {session === null && error === null && <div className="ws-loading">Loading…</div>}
+        <div className="ws-stage">
+          <div className="ws-canvas" ref={hostRef} data-testid="canvas-host">
+            <canvas ref={imageCanvasRef} className="ws-image" />
+            <canvas ref={canvasRef} className="ws-shapes" tabIndex={0} data-testid="annotation-canvas" aria-label="Annotation canvas" />
+            {session === null && error === null && <div className="ws-loading">Loading…</div>}
+          </div>
+          {viewer !== null && <ViewControls viewer={viewer} />}
         </div>
         <aside className="ws-side">
           <h3>Objects ({session?.doc.size ?? 0})</h3>

@@ -9,12 +9,16 @@ const KEEP = 4;
 const REDUCED = 2048;
 const cache = new Map<string, Promise<DisplayImage>>();
 
+/** What the canvas can draw an image from: a decoded file, or a canvas painted in the
+ * page (a windowed DICOM slice). */
+export type Drawable = ImageBitmap | HTMLCanvasElement | OffscreenCanvas;
+
 export interface DisplayImage {
   readonly width: number;
   readonly height: number;
-  readonly full: ImageBitmap;
+  readonly full: Drawable;
   /** A copy at most REDUCED px a side, or null when the image is not much larger. */
-  readonly reduced: ImageBitmap | null;
+  readonly reduced: Drawable | null;
 }
 
 export function displayUrl(projectId: number, assetId: number): string {
@@ -58,7 +62,7 @@ export function loadImage(url: string): Promise<DisplayImage> {
 }
 
 /** The copy to draw when one image pixel covers `devicePixelsPerImagePixel` device pixels. */
-export function pickLevel(image: DisplayImage, devicePixelsPerImagePixel: number): ImageBitmap {
+export function pickLevel(image: DisplayImage, devicePixelsPerImagePixel: number): Drawable {
   const reduced = image.reduced;
   if (reduced !== null && devicePixelsPerImagePixel * image.width <= reduced.width) return reduced;
   return image.full;

@@ -4,47 +4,23 @@
 // space-drag or the middle button. Frames are drawn on requestAnimationFrame, and only
 // after something changed. Canvases are sized in device pixels (devicePixelRatio), the
 // engine works in CSS pixels through a scaling surface.
+// For the viewing features the stage also shows a stack's current slice (objects of other
+// slices are neither drawn nor hit, new ones go on it), draws the magnifying glass, applies
+// a CSS filter to the image canvas (brightness/contrast), and hands the wheel, the
+// secondary-button drag and the pointer position to hooks the workspace sets.
 
 import type { AnnotationDocument } from "../../engine/document";
 import type { History } from "../../engine/history";
-import { Renderer, DEFAULT_STYLE, type Surface } from "../../engine/render";
+import { Renderer, DEFAULT_STYLE, type FrameState } from "../../engine/render";
 import type { Selection } from "../../engine/selection";
 import { createToolContext, type PointerInput, type Tool, type ToolContext } from "../../engine/tools";
+import type { Point } from "../../engine/shapes";
 import { Viewport, wheelZoomFactor } from "../../engine/viewport";
 import { pickLevel, type DisplayImage } from "./images";
+import type { Magnifier } from "./Magnifier";
+import { ScaledSurface } from "./surface";
 
-/** A Canvas 2D context seen in CSS pixels: every transform is multiplied by `ratio`. */
-export class ScaledSurface implements Surface {
-  constructor(
-    readonly ctx: CanvasRenderingContext2D,
-    public ratio: number,
-  ) {}
-  get fillStyle() { return this.ctx.fillStyle; }
-  set fillStyle(v) { this.ctx.fillStyle = v; }
-  get strokeStyle() { return this.ctx.strokeStyle; }
-  set strokeStyle(v) { this.ctx.strokeStyle = v; }
-  get lineWidth() { return this.ctx.lineWidth; }
-  set lineWidth(v) { this.ctx.lineWidth = v; }
-  get globalAlpha() { return this.ctx.globalAlpha; }
-  set globalAlpha(v) { this.ctx.globalAlpha = v; }
-  get imageSmoothingEnabled() { return this.ctx.imageSmoothingEnabled; }
-  set imageSmoothingEnabled(v) { this.ctx.imageSmoothingEnabled = v; }
-  setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void {
-    const r = this.ratio;
-    this.ctx.setTransform(a * r, b * r, c * r, d * r, e * r, f * r);
-  }
-  clearRect(x: number, y: number, w: number, h: number): void { this.ctx.clearRect(x, y, w, h); }
-  beginPath(): void { this.ctx.beginPath(); }
-  moveTo(x: number, y: number): void { this.ctx.moveTo(x, y); }
-  lineTo(x: number, y: number): void { this.ctx.lineTo(x, y); }
-  closePath(): void { this.ctx.closePath(); }
-  rect(x: number, y: number, w: number, h: number): void { this.ctx.rect(x, y, w, h); }
-  arc(x: number, y: number, radius: number, start: number, end: number): void { this.ctx.arc(x, y, radius, start, end); }
-  fill(rule?: CanvasFillRule): void { this.ctx.fill(rule); }
-  stroke(): void { this.ctx.stroke(); }
-  setLineDash(segments: number[]): void { this.ctx.setLineDash(segments); }
-  drawImage(image: CanvasImageSource, dx: number, dy: number, dw: number, dh: number): void { this.ctx.drawImage(image, dx, dy, dw, dh); }
-}
+export { ScaledSurface } from "./surface";
 
 export interface StageStats {
   /** Milliseconds each of the recent frames took to draw (newest last, at most 600). */
@@ -69,6 +45,18 @@ export interface StageOptions {
   /** Any user input (active time). */
   readonly onInput: () => void;
   readonly onImageDrawn?: () => void;
+}
+
+/** What the workspace's viewing features take from the stage's input. */
+export interface StageHooks {
+  /** A wheel event without ctrl/⌘ (which always zooms, as pinch gestures do); true when
+   * it was used (a stack scrolls slices), else the wheel zooms. */
+  wheel?: (event: WheelEvent) => boolean;
+  /** A drag with the secondary (right) button: the distance from where it started, in
+   * screen pixels. */
+  secondaryDrag?: (dx: number, dy: number, phase: "start" | "move" | "end") => void;
+  /** The pointer over the canvas in image coordinates; null when it left. */
+  hover?: (point: Point | null) => void;
 }
 
 /** Sets a canvas's size (device pixels) only when it changes: setting it clears it. */
@@ -111,7 +99,15 @@ export class Stage {
   readonly stats: StageStats = { drawMs: [], frames: 0, imageDrawnAt: null };
   tool: Tool;
   spaceHeld = false;
+  hooks: StageHooks = {};
+  /** The magnifying glass, drawn with every frame while set. */
+  magnifier: Magnifier | null = null;
   private image: DisplayImage | null = null;
+  /** The slice of a stack shown; undefined for a plain image (no slice filtering). */
+  private slice: number | undefined = undefined;
+  /** The pointer in canvas (CSS) pixels while it is over the canvas. */
+  private cursor: Point | null = null;
+  private secondary: { x: number; y: number; pointer: number } | null = null;
   private readonly imageSurface: CanvasRenderingContext2D;
   private readonly surface: ScaledSurface;
   private ratio = 1;
@@ -154,6 +150,35 @@ export class Stage {
     this.invalidate();
   }
 
+  /** The element the canvases fill (overlays such as the magnifier go in it). */
+  get host(): HTMLElement {
+    return this.options.host;
+  }
+
+  get shownImage(): DisplayImage | null {
+    return this.image;
+  }
+
+  get shownSlice(): number | undefined {
+    return this.slice;
+  }
+
+  /** Shows slice `slice` of a stack: only its objects are drawn and hit, new ones go on
+   * it. A shape half drawn on the previous slice is dropped. */
+  setSlice(slice: number): void {
+    if (slice === this.slice) return;
+    this.tool.cancel(this.ctx);
+    this.slice = slice;
+    this.ctx.slice = slice;
+    this.invalidate();
+  }
+
+  /** A CSS filter for the image canvas (and the magnifier); "" for none. */
+  setImageFilter(filter: string): void {
+    if (this.options.imageCanvas.style.filter !== filter) this.options.imageCanvas.style.filter = filter;
+    this.magnifier?.setFilter(filter);
+  }
+
   setTool(tool: Tool): void {
     if (tool === this.tool) return;
     this.tool.cancel(this.ctx);
@@ -187,6 +212,8 @@ export class Stage {
 
   destroy(): void {
     if (this.frameRequested !== 0) cancelAnimationFrame(this.frameRequested);
+    this.magnifier?.destroy();
+    this.magnifier = null;
     for (const cleanup of this.cleanups) cleanup();
   }
 
@@ -223,7 +250,11 @@ export class Stage {
         this.options.onImageDrawn?.();
       }
     }
-    this.renderer.draw(this.surface, this.options.doc, v, { selection: this.options.selection.all, overlay: this.tool.overlay(this.ctx) });
+    const overlay = this.tool.overlay(this.ctx);
+    const selection = this.options.selection.all;
+    const state: FrameState = this.slice === undefined ? { selection, overlay } : { selection, overlay, slice: this.slice };
+    this.renderer.draw(this.surface, this.options.doc, v, state);
+    this.magnifier?.draw(this.image, this.options.doc, v, state, this.cursor);
     const ms = performance.now() - started;
     this.stats.frames += 1;
     this.stats.drawMs.push(ms);
@@ -251,6 +282,13 @@ export class Stage {
         event.preventDefault();
         return;
       }
+      if (event.button === 2 && this.hooks.secondaryDrag !== undefined) {
+        this.secondary = { x: event.clientX, y: event.clientY, pointer: event.pointerId };
+        canvas.setPointerCapture(event.pointerId);
+        this.hooks.secondaryDrag(0, 0, "start");
+        event.preventDefault();
+        return;
+      }
       if (event.button !== 0) return;
       const now = performance.now();
       const near = Math.hypot(event.clientX - this.lastDown.x, event.clientY - this.lastDown.y) < 6;
@@ -261,6 +299,13 @@ export class Stage {
       this.invalidate();
     });
     on("pointermove", (event) => {
+      const rect = canvas.getBoundingClientRect();
+      this.cursor = [event.clientX - rect.left, event.clientY - rect.top];
+      if (this.hooks.hover !== undefined) this.hooks.hover(this.viewport.toImage(this.cursor[0], this.cursor[1]));
+      if (this.secondary !== null) {
+        this.hooks.secondaryDrag?.(event.clientX - this.secondary.x, event.clientY - this.secondary.y, "move");
+        return;
+      }
       if (this.pan !== null) {
         this.viewport.panBy(event.clientX - this.pan.x, event.clientY - this.pan.y);
         this.pan = { ...this.pan, x: event.clientX, y: event.clientY };
@@ -276,6 +321,11 @@ export class Stage {
         this.pan = null;
         return;
       }
+      if (this.secondary !== null) {
+        this.hooks.secondaryDrag?.(event.clientX - this.secondary.x, event.clientY - this.secondary.y, "end");
+        this.secondary = null;
+        return;
+      }
       if (event.button !== 0) return;
       this.options.onInput();
       this.tool.pointerUp(this.input(event), this.ctx);
@@ -284,6 +334,8 @@ export class Stage {
     on("pointerup", up);
     on("pointercancel", (event) => {
       this.pan = null;
+      if (this.secondary !== null) this.hooks.secondaryDrag?.(0, 0, "end");
+      this.secondary = null;
       if (canvas.hasPointerCapture(event.pointerId)) canvas.releasePointerCapture(event.pointerId);
       this.tool.cancel(this.ctx);
       this.invalidate();
@@ -293,12 +345,19 @@ export class Stage {
       (event) => {
         event.preventDefault();
         this.options.onInput();
+        if (!event.ctrlKey && !event.metaKey && this.hooks.wheel?.(event) === true) return;
         const rect = canvas.getBoundingClientRect();
         this.viewport.zoomAt(event.clientX - rect.left, event.clientY - rect.top, wheelZoomFactor(event.deltaY, event.deltaMode));
         this.invalidate();
       },
       { passive: false },
     );
+    on("pointerleave", () => {
+      if (this.secondary !== null) return; // captured: the drag goes on outside
+      this.cursor = null;
+      this.hooks.hover?.(null);
+      if (this.magnifier !== null) this.invalidate();
+    });
     on("contextmenu", (event) => event.preventDefault());
     on("auxclick", (event) => event.preventDefault());
     const observer = new ResizeObserver(() => this.resize());
