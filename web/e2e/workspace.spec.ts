@@ -140,7 +140,7 @@ test("draw, save, reload, undo, go offline and resolve a conflict in the workspa
   await saved(second);
   await snap(second, "workspace-04-second-page");
   await key(page, "2");
-  for (const [x, y] of [[250, 240], [300, 240], [280, 290]] as [number, number][]) await click(page, x, y);
+  for (const [x, y] of [[250, 235], [300, 235], [280, 270]] as [number, number][]) await click(page, x, y);
   await page.keyboard.press("Enter");
   await expect(page.getByRole("alertdialog", { name: "Save conflict" })).toBeVisible();
   await expect(page.getByTestId("save-state")).toHaveAttribute("data-state", "conflict");

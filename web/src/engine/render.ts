@@ -1,16 +1,18 @@
 // Draws the annotation through the viewport on a Canvas 2D context. The transform is set
 // once per frame and shapes are traced in image coordinates, so vertices are not
-// transformed one by one. Vector shapes are batched per class: one path, one fill and
-// one stroke per class (holes traced against their outer ring's winding, so the nonzero
-// rule cuts them out while overlapping objects of a class merge). Shapes whose bounding
-// box is off screen are skipped; masks are drawn from bitmaps cached per RLE value.
-// Buckets are reused between frames, so the hot loop allocates nothing.
+// transformed one by one. Objects are drawn in z-order; consecutive vector shapes of one
+// class are batched: one path, one fill and one stroke per run (holes traced against their
+// outer ring's winding, so the nonzero rule cuts them out while overlapping objects of a
+// class merge). Selected objects are drawn last, on top. Skeletons get their template's
+// edges. Shapes whose bounding box is off screen are skipped; masks are drawn from bitmaps
+// cached per RLE value. The run buffer is reused between frames, so the hot loop
+// allocates nothing.
 
 import type { AnnotationDocument, AnnotationObject } from "./document";
 import { decodeRleCached } from "./maskCache";
 import type { MaskBuffer } from "./mask";
 import { cachedBbox, rotatedBoxCorners, signedRingArea } from "./measure";
-import type { Geometry, Point, Rle, Ring } from "./shapes";
+import type { Geometry, Keypoint, Point, Points, Rle, Ring } from "./shapes";
 import type { OverlayItem } from "./tools/tool";
 import type { Viewport } from "./viewport";
 
@@ -47,6 +49,8 @@ export type BitmapFactory = (image: PixelImage) => CanvasImageSource;
 export interface RenderStyle {
   /** CSS colour of a class, "#rrggbb". */
   colorOf: (classKey: string) => string;
+  /** The skeleton template's edges of a class, as pairs of keypoint keys (none: no lines). */
+  edgesOf?: (classKey: string) => readonly (readonly [string, string])[];
   fillAlpha: number;
   maskAlpha: number;
   /** Screen pixels. */
@@ -166,13 +170,32 @@ function tracePoints(ctx: Surface, g: Geometry, radius: number): void {
   }
 }
 
+const NO_EDGES: readonly (readonly [string, string])[] = [];
+
+function keypoint(g: Points, key: string): Keypoint | undefined {
+  for (let k = 0; k < g.points.length; k++) if (g.points[k]?.key === key) return g.points[k];
+  return undefined;
+}
+
+/** The lines between a skeleton's labelled keypoints (both not 'absent'). */
+function traceEdges(ctx: Surface, g: Geometry, edges: readonly (readonly [string, string])[]): void {
+  if (g.type !== "points") return;
+  for (let e = 0; e < edges.length; e++) {
+    const [a, b] = edges[e] as readonly [string, string];
+    const p = keypoint(g, a);
+    const q = keypoint(g, b);
+    if (p === undefined || q === undefined || p.visible === 0 || q.visible === 0) continue;
+    ctx.moveTo(p.x, p.y);
+    ctx.lineTo(q.x, q.y);
+  }
+}
+
 function isArea(g: Geometry): boolean {
   return g.type === "box" || g.type === "rotated_box" || g.type === "polygon";
 }
 
 export class Renderer {
-  private readonly buckets = new Map<string, AnnotationObject[]>();
-  private readonly order: string[] = [];
+  private readonly run: AnnotationObject[] = [];
   private readonly selected: AnnotationObject[] = [];
   private readonly skip = new Set<string>();
   private readonly bitmaps = new WeakMap<Rle, { color: string; bitmap: CanvasImageSource }>();
@@ -194,8 +217,7 @@ export class Renderer {
 
     this.skip.clear();
     for (const item of state.overlay) if ((item.kind === "shape" || item.kind === "mask") && item.id !== null) this.skip.add(item.id);
-    for (const bucket of this.buckets.values()) bucket.length = 0;
-    this.order.length = 0;
+    this.run.length = 0;
     this.selected.length = 0;
     this.drawn = 0;
 
@@ -210,6 +232,7 @@ export class Renderer {
       const b = cachedBbox(g);
       if (b.x > view.x1 || b.y > view.y1 || b.x + b.w < view.x0 || b.y + b.h < view.y0) continue;
       this.drawn++;
+      if (g.type === "mask" || g.type === "mask3d") this.flushRun(ctx, scale);
       if (g.type === "mask") {
         this.drawMask(ctx, g.rle, this.style.colorOf(object.class));
         if (state.selection.has(object.id)) this.selected.push(object);
@@ -223,28 +246,28 @@ export class Renderer {
         this.selected.push(object);
         continue;
       }
-      let bucket = this.buckets.get(object.class);
-      if (bucket === undefined) {
-        bucket = [];
-        this.buckets.set(object.class, bucket);
-      }
-      if (bucket.length === 0) this.order.push(object.class);
-      bucket.push(object);
+      if (this.run.length > 0 && (this.run[0] as AnnotationObject).class !== object.class) this.flushRun(ctx, scale);
+      this.run.push(object);
     }
-
-    for (let c = 0; c < this.order.length; c++) {
-      const classKey = this.order[c] as string;
-      this.drawBatch(ctx, this.buckets.get(classKey) ?? [], this.style.colorOf(classKey), scale, this.style.lineWidth);
-    }
+    this.flushRun(ctx, scale);
     for (let s = 0; s < this.selected.length; s++) {
       const object = this.selected[s] as AnnotationObject;
-      this.drawSelected(ctx, object.geometry, this.style.colorOf(object.class), scale);
+      this.drawSelected(ctx, object.geometry, object.class, scale);
     }
     this.drawOverlay(ctx, state.overlay, scale);
     ctx.globalAlpha = 1;
   }
 
-  private drawBatch(ctx: Surface, bucket: readonly AnnotationObject[], color: string, scale: number, width: number): void {
+  /** Draws the run of same-class shapes collected so far, and empties it. */
+  private flushRun(ctx: Surface, scale: number): void {
+    const first = this.run[0];
+    if (first === undefined) return;
+    this.drawBatch(ctx, this.run, first.class, scale, this.style.lineWidth);
+    this.run.length = 0;
+  }
+
+  private drawBatch(ctx: Surface, bucket: readonly AnnotationObject[], classKey: string, scale: number, width: number): void {
+    const color = this.style.colorOf(classKey);
     ctx.fillStyle = color;
     ctx.strokeStyle = color;
     ctx.lineWidth = width / scale;
@@ -276,11 +299,18 @@ export class Renderer {
       const radius = this.style.pointRadius / scale;
       for (let i = 0; i < bucket.length; i++) tracePoints(ctx, (bucket[i] as AnnotationObject).geometry, radius);
       ctx.fill();
+      const edges = this.style.edgesOf?.(classKey) ?? NO_EDGES;
+      if (edges.length > 0) {
+        ctx.beginPath();
+        for (let i = 0; i < bucket.length; i++) traceEdges(ctx, (bucket[i] as AnnotationObject).geometry, edges);
+        ctx.stroke();
+      }
     }
   }
 
-  private drawSelected(ctx: Surface, g: Geometry, color: string, scale: number): void {
-    if (g.type !== "mask") this.drawBatch(ctx, [{ geometry: g } as AnnotationObject], color, scale, this.style.selectedLineWidth);
+  private drawSelected(ctx: Surface, g: Geometry, classKey: string, scale: number): void {
+    const color = this.style.colorOf(classKey);
+    if (g.type !== "mask") this.drawBatch(ctx, [{ geometry: g } as AnnotationObject], classKey, scale, this.style.selectedLineWidth);
     const handles: Point[] = [];
     if (g.type === "polygon") for (const part of g.parts) handles.push(...part.outer, ...part.holes.flat());
     else if (g.type === "polyline") handles.push(...g.points);
@@ -327,7 +357,7 @@ export class Renderer {
     for (const item of overlay) {
       switch (item.kind) {
         case "shape":
-          this.drawSelected(ctx, item.geometry, this.style.colorOf(item.classKey), scale);
+          this.drawSelected(ctx, item.geometry, item.classKey, scale);
           break;
         case "mask":
           ctx.drawImage(this.makeBitmap(maskPixels(item.mask, this.style.colorOf(item.classKey), this.style.maskAlpha)), 0, 0, item.mask.width, item.mask.height);

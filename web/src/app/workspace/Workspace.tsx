@@ -144,6 +144,7 @@ export function ItemWorkspace({ setup, itemId }: { setup: ProjectSetup; itemId: 
         width: item.width ?? 1,
         height: item.height ?? 1,
         colorOf: (key) => classes.get(key)?.color ?? "#888888",
+        edgesOf: (key) => instruction.skeletons.find((t) => t.key === classes.get(key)?.skeleton)?.edges ?? [],
         defaultAttributes: (key) => defaultValues(classes.get(key)?.attributes ?? []),
         onProblem: (message) => setNotice(message),
         onInput: () => time.touch(),

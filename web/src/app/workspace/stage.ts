@@ -40,6 +40,8 @@ export interface StageOptions {
   readonly width: number;
   readonly height: number;
   readonly colorOf: (classKey: string) => string;
+  /** The skeleton template's edges of a class (keypoint key pairs). */
+  readonly edgesOf?: (classKey: string) => readonly (readonly [string, string])[];
   readonly defaultAttributes: (classKey: string) => Record<string, unknown>;
   readonly onProblem: (message: string) => void;
   /** Any user input (active time). */
@@ -129,7 +131,7 @@ export class Stage {
     this.tool = tool;
     const rect = options.host.getBoundingClientRect();
     this.viewport = new Viewport(Math.max(1, rect.width), Math.max(1, rect.height), options.width, options.height, VIEWPORT_LIMITS);
-    this.renderer = new Renderer({ ...DEFAULT_STYLE, colorOf: options.colorOf });
+    this.renderer = new Renderer({ ...DEFAULT_STYLE, colorOf: options.colorOf, edgesOf: options.edgesOf });
     this.ctx = createToolContext({
       doc: options.doc,
       history: options.history,
@@ -140,7 +142,7 @@ export class Stage {
       onProblem: options.onProblem,
     });
     this.resize();
-    this.viewport.fit(FIT_PADDING);
+    this.fit();
     this.listen();
   }
 
