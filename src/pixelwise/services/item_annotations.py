@@ -510,7 +510,9 @@ def save_patch(
         item = _current(session, project_id, item_id, patch, version_id)
         if item.replay is not None:
             return item.replay
-        existing = _existing(session, item_id, [c.uid or "" for c in puts] + list(patch.delete))
+        named = [c.uid or "" for c in puts] + list(patch.delete)
+        # An item without objects (every first save) has none to look up.
+        existing = _existing(session, item_id, named if item.object_count else [])
         for index, uid in enumerate(patch.delete):
             if uid not in existing:
                 raise InvalidInput(
