@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -159,7 +159,7 @@ _INSTRUCTIONS_LOCK = threading.Lock()
 
 
 def pinned_instruction(
-    session: Session, version_id: int | None, created_at: datetime | None = None
+    session: Session | Connection, version_id: int | None, created_at: datetime | None = None
 ) -> Instruction:
     """The parsed instruction of a version, cached; `created_at` is the version's creation
     time when the caller has it (else it is read)."""
@@ -196,18 +196,15 @@ def _plane(kind: str, width: int | None, height: int | None, frames: int | None)
 
 
 def load_item(
-    session: Session, project_id: int, item_id: int, request_id: str | None = None
+    session: Session | Connection, project_id: int, item_id: int, request_id: str | None = None
 ) -> _Item:
     """The item, its asset's plane and pinned instruction version, in one query; with
     `request_id`, also the save that request already made (`replay`)."""
-    row = (
-        session.connection()
-        .execute(
-            _ITEM_QUERY,
-            {"item_id": item_id, "project_id": project_id, "request_id": request_id or ""},
-        )
-        .one_or_none()
-    )
+    connection = session.connection() if isinstance(session, Session) else session
+    row = connection.execute(
+        _ITEM_QUERY,
+        {"item_id": item_id, "project_id": project_id, "request_id": request_id or ""},
+    ).one_or_none()
     if row is None:
         raise NotFound(f"Project {project_id} has no item {item_id}.")
     replay = None
@@ -550,14 +547,14 @@ def _prepare(
     """Check a save's objects before any write lock is taken (checking is most of a save's
     work): the earlier answer when the request was saved before, else the pinned version
     and the checked objects. A stale base revision is refused here already."""
-    with ctx.database.read() as session:
-        item = load_item(session, project_id, item_id, request_id)
+    with ctx.database.read_connection() as connection:  # Core only: no ORM session
+        item = load_item(connection, project_id, item_id, request_id)
         if item.replay is not None:
             return item.replay
         if base_revision != item.revision:
             raise _stale(item, base_revision)
         instruction = pinned_instruction(
-            session, item.instruction_version_id, item.version_created_at
+            connection, item.instruction_version_id, item.version_created_at
         )
     return item.instruction_version_id, check(instruction, item.plane)
 
