@@ -37,9 +37,12 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else ""
 
 
-def identify(request: Request, ctx: Context) -> tuple[Actor, int | None]:
+def identify(
+    request: Request, ctx: Context, connection: access.Reader | None = None
+) -> tuple[Actor, int | None]:
     """The caller, from the bearer token or else the session cookie; anonymous if neither.
-    With it, the id of an API token whose last use is to be recorded (`auth.touch_token`)."""
+    With it, the id of an API token whose last use is to be recorded (`auth.touch_token`).
+    A token is looked up through `connection` when given."""
     address = client_address(request)
     stale_token: int | None = None
     header = request.headers.get("authorization", "")
@@ -49,7 +52,7 @@ def identify(request: Request, ctx: Context) -> tuple[Actor, int | None]:
             raise InvalidInput(
                 "The Authorization header must read 'Bearer <token>'.", field="authorization"
             )
-        actor, stale_token = auth.token_actor(ctx, token.strip(), address)
+        actor, stale_token = auth.token_actor(ctx, token.strip(), address, connection)
     elif cookie := request.cookies.get(SESSION_COOKIE):
         actor = auth.from_session_cookie(
             ctx,
@@ -91,10 +94,14 @@ class Permit:
 
     async def __call__(self, request: Request) -> Actor:
         ctx = _context(request)
-        actor, stale_token = identify(request, ctx)
-        if stale_token is not None:
-            await run_in_threadpool(auth.touch_token, ctx, stale_token)
-        access.authorize(ctx, actor, self.action, _project_id(request))
+        project_id = _project_id(request)
+        with ctx.database.read_connection() as connection:  # one for both reads
+            actor, stale_token = identify(request, ctx, connection)
+            if stale_token is None:
+                access.authorize(ctx, actor, self.action, project_id, connection)
+                return actor
+        await run_in_threadpool(auth.touch_token, ctx, stale_token)
+        access.authorize(ctx, actor, self.action, project_id)
         return actor
 
     def __repr__(self) -> str:

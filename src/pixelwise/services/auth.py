@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from pixelwise.db.models import ApiToken, AuditEvent, LoginSession, User
 from pixelwise.domain.errors import NotAuthenticated, PermissionDenied, TooManyRequests
@@ -243,12 +243,19 @@ def from_api_token(ctx: Context, token: str, client_address: str) -> Actor:
     return actor
 
 
-def token_actor(ctx: Context, token: str, client_address: str) -> tuple[Actor, int | None]:
-    """`from_api_token` in one read, without its write: the caller, and the id of the token
-    when its last use is to be recorded with `touch_token` (None when it was recently)."""
+def token_actor(
+    ctx: Context, token: str, client_address: str, connection: Connection | None = None
+) -> tuple[Actor, int | None]:
+    """`from_api_token` in one read (through `connection` when given), without its write:
+    the caller, and the id of the token when its last use is to be recorded with
+    `touch_token` (None when it was recently)."""
     now = ctx.now()
-    with ctx.database.read_connection() as connection:
-        row = connection.execute(_TOKEN_QUERY, {"token_hash": sha256(token)}).one_or_none()
+    params = {"token_hash": sha256(token)}
+    if connection is not None:
+        row = connection.execute(_TOKEN_QUERY, params).one_or_none()
+    else:
+        with ctx.database.read_connection() as own:
+            row = own.execute(_TOKEN_QUERY, params).one_or_none()
     if row is None:
         raise NotAuthenticated("The API token is unknown; create one with POST /api/tokens.")
     expires_at, last_used_at = row.expires_at, row.last_used_at
