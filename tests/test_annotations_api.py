@@ -7,11 +7,18 @@ import threading
 import uuid
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from annotation_helpers import HEIGHT, WIDTH, box, make_project, patch
-from pixelwise.db.models import AnnotationChange, AnnotationObject
+from annotation_helpers import DOCUMENT, HEIGHT, WIDTH, box, make_project, patch
+from pixelwise.db.models import (
+    AnnotationChange,
+    AnnotationObject,
+    InstructionVersion,
+    Project,
+)
+from pixelwise.services import item_annotations
 from pixelwise.services.context import Context
 
 from helpers import bearer
@@ -411,3 +418,44 @@ def test_objects_keep_their_bounding_box_and_area(
     assert measures["b"] == (2, 3, 10, 4, 40)
     assert measures["p"] == (0, 0, 20, 20, 375)
     assert measures["m"] == (2, 1, 1, 3, 3), "column 2, rows 1 to 3"
+
+
+def test_a_save_checked_against_a_version_the_project_left_is_refused(
+    client: TestClient, admin_token: str, ctx: Context, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write does not read the item again; its UPDATE also requires the project to pin
+    the version the objects were checked against. Here the project moves to another
+    version after the check and before the write: 409, and nothing is saved."""
+    project_id, _, [item_id] = make_project(client, admin_token, ["a.png"])
+    other = client.post(
+        "/api/instructions",
+        json={"name": f"other-{uuid.uuid4().hex[:8]}", "document": DOCUMENT},
+        headers=bearer(admin_token),
+    )
+    assert other.status_code == 201, other.text
+    with ctx.database.read() as session:
+        version = session.scalar(
+            select(InstructionVersion.id).where(
+                InstructionVersion.instruction_id == other.json()["instruction_id"]
+            )
+        )
+    check_all = item_annotations._check_all
+
+    def check_then_move(*args: Any) -> Any:
+        checked = check_all(*args)
+        with ctx.database.transaction() as session:
+            session.execute(
+                update(Project)
+                .where(Project.id == project_id)
+                .values(instruction_version_id=version)
+            )
+        return checked
+
+    monkeypatch.setattr(item_annotations, "_check_all", check_then_move)
+    put = [{"id": "a", "class": "car", "geometry": box(1, 1, 3, 3)}]
+    answer = patch(client, admin_token, project_id, item_id, 0, put=put)
+    assert answer.status_code == 409, answer.text
+    assert "another instruction version" in answer.json()["detail"]
+    monkeypatch.undo()
+    saved = _annotation(client, admin_token, project_id, item_id)
+    assert (saved["revision"], saved["objects"]) == (0, [])

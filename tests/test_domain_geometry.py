@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from pixelwise.domain import geometry_rings
 from pixelwise.domain.errors import InvalidInput
 from pixelwise.domain.geometry import (
     EXTENDS_OUTSIDE,
@@ -204,6 +205,31 @@ def test_hole_inside_is_accepted_and_outside_rejected() -> None:
 def test_is_self_intersecting(ring: list[tuple[float, float]], crossing: bool) -> None:
     assert is_self_intersecting(ring) is crossing
     assert is_self_intersecting(ring[::-1]) is crossing
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(0, 4)), min_size=0, max_size=12),
+    st.booleans(),
+)
+def test_small_rings_are_judged_as_large_ones(points: list[tuple[int, int]], shift: bool) -> None:
+    """Rings up to SMALL_RING_VERTICES take a plain-Python path; on a small grid (many
+    touching, collinear and repeated vertices) it agrees with the vectorised sweep."""
+    ring = [(x + 0.5 * (shift and i % 3 == 0), float(y)) for i, (x, y) in enumerate(points)]
+    small = geometry_rings._small_ring(ring)
+    assert small is not None
+    assert is_self_intersecting(ring) is geometry_rings._sweep_crosses(ring)
+    assert geometry_rings._small_ring_crosses(small) is geometry_rings._sweep_crosses(ring)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.integers(0, 3), min_size=8, max_size=8))
+def test_small_ring_edge_test_is_the_vectorised_one(values: list[int]) -> None:
+    """Two segments on a 4x4 grid (crossing, touching, collinear, apart): the per-pair
+    test of small rings says what the vectorised test says."""
+    p, q, r, s = (np.array([[float(values[k]), float(values[k + 1])]]) for k in (0, 2, 4, 6))
+    expected = geometry_rings._any_crossing(p, q, r, s)
+    assert geometry_rings._segments_meet(*(float(v) for v in values)) is expected
 
 
 def test_self_intersection_of_a_large_simple_ring_is_fast() -> None:

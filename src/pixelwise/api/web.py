@@ -75,7 +75,7 @@ register_url_convertor("client", ClientPath())
 class PublicFile(Permit):
     """Declares the public action for the route walk, without looking at cookies or tokens."""
 
-    def __call__(self, request: Request) -> Actor:
+    async def __call__(self, request: Request) -> Actor:
         return Actor.anonymous(client_address(request))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 
 import typer
@@ -10,6 +11,8 @@ from pixelwise.db.engine import Database
 from pixelwise.domain.errors import PixelwiseError
 from pixelwise.services.context import Context
 from pixelwise.settings import Settings, SettingsError
+
+GC_YOUNG_THRESHOLD = 20_000
 
 
 def _fail(message: str) -> typer.Exit:
@@ -106,4 +109,18 @@ def serve(settings: Settings, *, demo: bool) -> None:
     config = uvicorn.Config(
         app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5
     )
+    settle_garbage_collector()
     uvicorn.Server(config).run(sockets=[sock])
+
+
+def settle_garbage_collector() -> None:
+    """Set the start-up objects (modules, the app, its routes and models) aside from the
+    garbage collector, and collect young objects less often.
+
+    They are never garbage, yet every full collection walked them again: a pause of several
+    milliseconds at random requests. A request makes thousands of short-lived containers;
+    at the default threshold (700) the young generation was collected several times per
+    save."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, 20, 20)

@@ -7,11 +7,15 @@ line as collinear.
 
 `is_self_intersecting` compares segment pairs whose x ranges overlap (segments sorted by
 their left end): fast for drawn shapes, O(n^2) at worst, which is why rings are limited to
-`MAX_RING_VERTICES` vertices.
+`MAX_RING_VERTICES` vertices. Rings of up to `SMALL_RING_VERTICES` vertices (most drawn
+shapes) are tested in plain Python instead: NumPy's fixed cost per call is larger than the
+whole test there. Both ways do the same float operations in the same order, so they agree
+exactly.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,6 +23,7 @@ import numpy.typing as npt
 
 MAX_RING_VERTICES = 10_000  # the worst case (a star) is checked in about 3 s
 COLLINEAR_TOLERANCE = 1e-6
+SMALL_RING_VERTICES = 64
 
 Coords = npt.NDArray[np.float64]
 
@@ -74,6 +79,15 @@ def _between(a: Coords, b: Coords, c: Coords) -> npt.NDArray[np.bool_]:
 def is_self_intersecting(ring: Sequence[Sequence[float]]) -> bool:
     """True when two edges of the ring cross or touch anywhere except at the vertex that
     neighbouring edges share, or when neighbouring edges fold back over each other."""
+    if len(ring) <= SMALL_RING_VERTICES:
+        small = _small_ring(ring)
+        if small is not None:
+            return _small_ring_crosses(small)
+    return _sweep_crosses(ring)
+
+
+def _sweep_crosses(ring: Sequence[Sequence[float]]) -> bool:
+    """`is_self_intersecting`, vectorised with NumPy (for rings of any size)."""
     points = _array(ring)
     keep = np.ones(len(points), dtype=bool)
     keep[1:] = np.any(points[1:] != points[:-1], axis=1)  # drop zero-length edges
@@ -113,6 +127,80 @@ def is_self_intersecting(ring: Sequence[Sequence[float]]) -> bool:
         if i.size and _any_crossing(start[i], end[i], start[j], end[j]):
             return True
     return False
+
+
+def _small_ring(ring: Sequence[Sequence[float]]) -> list[tuple[float, float]] | None:
+    """The ring as float pairs without a closing repeat nor zero-length edges (as
+    `is_self_intersecting` cleans it), or None when a value is not a finite number or a
+    vertex is not a pair (then the NumPy path decides, as for large rings)."""
+    points: list[tuple[float, float]] = []
+    for vertex in ring:
+        if len(vertex) != 2:
+            return None
+        x, y = float(vertex[0]), float(vertex[1])
+        if not (math.isfinite(x) and math.isfinite(y)):
+            return None
+        points.append((x, y))
+    if len(points) > 1 and points[0] == points[-1]:
+        points.pop()
+    return [p for k, p in enumerate(points) if k == 0 or p != points[k - 1]]
+
+
+def _small_ring_crosses(points: list[tuple[float, float]]) -> bool:
+    """`is_self_intersecting` of a cleaned ring, one edge pair at a time."""
+    n = len(points)
+    if n < 3:
+        return False
+    for k in range(n):
+        (px, py), (x, y), (nx, ny) = points[k - 1], points[k], points[(k + 1) % n]
+        bx, by, ax, ay = px - x, py - y, nx - x, ny - y
+        if bx * ay - by * ax == 0 and bx * ax + by * ay > 0:
+            return True  # folded back over the previous edge
+    if n == 3:
+        return False
+    # Each edge with its bounding box; two edges can only meet where their boxes do.
+    edges = []
+    for k in range(n):
+        (px, py), (qx, qy) = points[k], points[(k + 1) % n]
+        edges.append((px, py, qx, qy, min(px, qx), max(px, qx), min(py, qy), max(py, qy)))
+    for i in range(n - 2):
+        px, py, qx, qy, left, right, bottom, top = edges[i]
+        for j in range(i + 2, n if i else n - 1):  # not the edge itself nor its neighbours
+            rx, ry, sx, sy, left2, right2, bottom2, top2 = edges[j]
+            if left2 > right or right2 < left or bottom2 > top or top2 < bottom:
+                continue
+            if _segments_meet(px, py, qx, qy, rx, ry, sx, sy):
+                return True
+    return False
+
+
+def _sign(value: float) -> int:
+    return (value > 0) - (value < 0)
+
+
+def _turn(ax: float, ay: float, bx: float, by: float, cx: float, cy: float) -> int:
+    """`_orient` of one triple of points."""
+    return _sign((bx - ax) * (cy - ay) - (by - ay) * (cx - ax))
+
+
+def _within(a: float, b: float, c: float) -> bool:
+    return min(a, b) <= c <= max(a, b)
+
+
+def _segments_meet(
+    px: float, py: float, qx: float, qy: float, rx: float, ry: float, sx: float, sy: float
+) -> bool:
+    """`_any_crossing` of one pair of segments."""
+    o1, o2 = _turn(px, py, qx, qy, rx, ry), _turn(px, py, qx, qy, sx, sy)
+    o3, o4 = _turn(rx, ry, sx, sy, px, py), _turn(rx, ry, sx, sy, qx, qy)
+    if o1 * o2 < 0 and o3 * o4 < 0:
+        return True
+    return (
+        (o1 == 0 and _within(px, qx, rx) and _within(py, qy, ry))
+        or (o2 == 0 and _within(px, qx, sx) and _within(py, qy, sy))
+        or (o3 == 0 and _within(rx, sx, px) and _within(ry, sy, py))
+        or (o4 == 0 and _within(rx, sx, qx) and _within(ry, sy, qy))
+    )
 
 
 _PAIR_BLOCK = 1 << 18  # candidate edge pairs tested at once (bounds the memory used)

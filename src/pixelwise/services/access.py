@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, select
+from typing import TypeAlias
+
+from sqlalchemy import Connection, and_, bindparam, select
 
 from pixelwise.db.models import Membership, Project
 from pixelwise.domain.errors import NotAuthenticated, NotFound, PermissionDenied
@@ -17,6 +19,9 @@ from pixelwise.domain.permissions import (
 )
 from pixelwise.services.context import Actor, Context
 
+# An open read connection a caller may share between several checks of one request.
+Reader: TypeAlias = Connection
+
 _ROLE_QUERY = (
     select(Project.id, Membership.role)
     .outerjoin(
@@ -27,21 +32,31 @@ _ROLE_QUERY = (
 )  # built once: every project request runs it
 
 
-def project_role(ctx: Context, user_id: int, project_id: int) -> ProjectRole | None:
-    """The user's role in the project, or None when not a member. NotFound for no project."""
-    with ctx.database.read_connection() as connection:
-        row = connection.execute(
-            _ROLE_QUERY, {"user_id": user_id, "project_id": project_id}
-        ).one_or_none()
+def project_role(
+    ctx: Context, user_id: int, project_id: int, connection: Connection | None = None
+) -> ProjectRole | None:
+    """The user's role in the project, or None when not a member. NotFound for no project.
+    Read through `connection` when given (one the caller already holds)."""
+    params = {"user_id": user_id, "project_id": project_id}
+    if connection is not None:
+        row = connection.execute(_ROLE_QUERY, params).one_or_none()
+    else:
+        with ctx.database.read_connection() as own:
+            row = own.execute(_ROLE_QUERY, params).one_or_none()
     if row is None:
         raise NotFound(f"There is no project {project_id}.")
     return ProjectRole(row.role) if row.role else None
 
 
 def authorize(
-    ctx: Context, actor: Actor, action: Action, project_id: int | None = None
+    ctx: Context,
+    actor: Actor,
+    action: Action,
+    project_id: int | None = None,
+    connection: Connection | None = None,
 ) -> Principal:
-    """The caller's principal when the table allows `action`; raises otherwise.
+    """The caller's principal when the table allows `action`; raises otherwise (reading
+    the project role through `connection` when given).
 
     Anonymous callers get NotAuthenticated (401), signed-in ones PermissionDenied (403).
     """
@@ -51,7 +66,7 @@ def authorize(
         if project_id is None:
             raise PermissionDenied(f"'{action}' needs a project.")
         if actor.user_id is not None:
-            role = project_role(ctx, actor.user_id, project_id)
+            role = project_role(ctx, actor.user_id, project_id, connection)
     principal = principal_for(
         scope,
         signed_in=actor.signed_in or actor.via == "system",

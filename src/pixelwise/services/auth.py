@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from pixelwise.db.models import ApiToken, AuditEvent, LoginSession, User
 from pixelwise.domain.errors import NotAuthenticated, PermissionDenied, TooManyRequests
@@ -237,9 +237,25 @@ _TOKEN_QUERY = (
 
 def from_api_token(ctx: Context, token: str, client_address: str) -> Actor:
     """The user of a bearer token; expired, revoked or unknown tokens are refused."""
+    actor, stale = token_actor(ctx, token, client_address)
+    if stale is not None:
+        touch_token(ctx, stale)
+    return actor
+
+
+def token_actor(
+    ctx: Context, token: str, client_address: str, connection: Connection | None = None
+) -> tuple[Actor, int | None]:
+    """`from_api_token` in one read (through `connection` when given), without its write:
+    the caller, and the id of the token when its last use is to be recorded with
+    `touch_token` (None when it was recently)."""
     now = ctx.now()
-    with ctx.database.read_connection() as connection:
-        row = connection.execute(_TOKEN_QUERY, {"token_hash": sha256(token)}).one_or_none()
+    params = {"token_hash": sha256(token)}
+    if connection is not None:
+        row = connection.execute(_TOKEN_QUERY, params).one_or_none()
+    else:
+        with ctx.database.read_connection() as own:
+            row = own.execute(_TOKEN_QUERY, params).one_or_none()
     if row is None:
         raise NotAuthenticated("The API token is unknown; create one with POST /api/tokens.")
     expires_at, last_used_at = row.expires_at, row.last_used_at
@@ -249,16 +265,25 @@ def from_api_token(ctx: Context, token: str, client_address: str) -> Actor:
         raise NotAuthenticated(f"The API token '{row.name}' expired on {expires_at:%Y-%m-%d}.")
     if row.user_id is None:
         raise NotAuthenticated("The API token's user no longer exists.")
-    if last_used_at is None or (now - last_used_at).total_seconds() > 60:
-        # Coarse, so that reads made with a token do not all become writes.
-        with ctx.database.transaction() as session:
-            session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    # Coarse, so that reads made with a token do not all become writes.
+    stale = row.id if last_used_at is None or (now - last_used_at).total_seconds() > 60 else None
     if not row.is_active:
+        if stale is not None:
+            touch_token(ctx, stale)
         raise NotAuthenticated("This account is deactivated; ask an organisation admin.")
-    return Actor(
+    actor = Actor(
         user_id=row.user_id,
         email=row.email,
         org_role=OrgRole(row.org_role),
         via="token",
         client_address=client_address,
     )
+    return actor, stale
+
+
+def touch_token(ctx: Context, token_id: int) -> None:
+    """Record that the token was used now."""
+    with ctx.database.transaction() as session:
+        session.execute(
+            update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=ctx.now())
+        )

@@ -17,7 +17,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -142,7 +152,16 @@ _MOVE = {
     "updated_by": bindparam("user_id"),
     "updated_at": bindparam("now"),
 }
-_ITEM_AT_BASE = (_ITEMS.c.id == bindparam("item_id"), _ITEMS.c.revision == bindparam("base"))
+# The item is still at the base revision, and its project still pins the version the save
+# was checked against: then nothing the check read has changed since.
+_ITEM_AT_BASE = (
+    _ITEMS.c.id == bindparam("item_id"),
+    _ITEMS.c.revision == bindparam("base"),
+    exists().where(
+        Project.id == _ITEMS.c.project_id,
+        Project.instruction_version_id.is_not_distinct_from(bindparam("version_id")),
+    ),
+)
 _MOVE_ITEM = update(_ITEMS).where(*_ITEM_AT_BASE).values(**_MOVE)
 _MOVE_ITEM_AND_ANSWERS = (
     update(_ITEMS).where(*_ITEM_AT_BASE).values(**_MOVE, answers=bindparam("new_answers"))
@@ -159,7 +178,7 @@ _INSTRUCTIONS_LOCK = threading.Lock()
 
 
 def pinned_instruction(
-    session: Session, version_id: int | None, created_at: datetime | None = None
+    session: Session | Connection, version_id: int | None, created_at: datetime | None = None
 ) -> Instruction:
     """The parsed instruction of a version, cached; `created_at` is the version's creation
     time when the caller has it (else it is read)."""
@@ -196,18 +215,15 @@ def _plane(kind: str, width: int | None, height: int | None, frames: int | None)
 
 
 def load_item(
-    session: Session, project_id: int, item_id: int, request_id: str | None = None
+    session: Session | Connection, project_id: int, item_id: int, request_id: str | None = None
 ) -> _Item:
     """The item, its asset's plane and pinned instruction version, in one query; with
     `request_id`, also the save that request already made (`replay`)."""
-    row = (
-        session.connection()
-        .execute(
-            _ITEM_QUERY,
-            {"item_id": item_id, "project_id": project_id, "request_id": request_id or ""},
-        )
-        .one_or_none()
-    )
+    connection = session.connection() if isinstance(session, Session) else session
+    row = connection.execute(
+        _ITEM_QUERY,
+        {"item_id": item_id, "project_id": project_id, "request_id": request_id or ""},
+    ).one_or_none()
     if row is None:
         raise NotFound(f"Project {project_id} has no item {item_id}.")
     replay = None
@@ -349,6 +365,7 @@ def apply_revision(
         "spent": time_spent,
         "user_id": actor.user_id,
         "now": now,
+        "version_id": item.instruction_version_id,
     }
     if answers is not None:
         values["new_answers"] = answers
@@ -361,6 +378,11 @@ def apply_revision(
         if replay is not None:
             return replay
         current = session.scalar(select(WorkItem.revision).where(WorkItem.id == item.id))
+        if current == base_revision:
+            raise Conflict(
+                "The project moved to another instruction version while this was saved; "
+                "reload the item and save again."
+            )
         item.revision = int(current or 0)
         raise _stale(item, base_revision)
     changes: list[dict[str, Any]] = []
@@ -504,15 +526,15 @@ def save_patch(
     prepared = _prepare(ctx, project_id, item_id, patch.request_id, patch.base_revision, check)
     if isinstance(prepared, SaveResult):
         return prepared
-    version_id, puts = prepared
+    item, puts = prepared
 
     def write(session: Session) -> SaveResult:
-        item = _current(session, project_id, item_id, patch, version_id)
-        if item.replay is not None:
-            return item.replay
-        existing = _existing(session, item_id, [c.uid or "" for c in puts] + list(patch.delete))
+        named = [c.uid or "" for c in puts] + list(patch.delete)
+        # An item without objects (every first save) has none to look up.
+        existing = _existing(session, item_id, named if item.object_count else [])
         for index, uid in enumerate(patch.delete):
             if uid not in existing:
+                _still_at_base(session, item, patch.base_revision)
                 raise InvalidInput(
                     f"delete[{index}]: there is no object `{uid}` in this item at revision "
                     f"{item.revision}.",
@@ -544,39 +566,33 @@ def _prepare(
     request_id: str,
     base_revision: int,
     check: Callable[[Instruction, Plane], list[CheckedObject]],
-) -> SaveResult | tuple[int | None, list[CheckedObject]]:
+) -> SaveResult | tuple[_Item, list[CheckedObject]]:
     """Check a save's objects before any write lock is taken (checking is most of a save's
-    work): the earlier answer when the request was saved before, else the pinned version
-    and the checked objects. A stale base revision is refused here already."""
-    with ctx.database.read() as session:
-        item = load_item(session, project_id, item_id, request_id)
+    work): the earlier answer when the request was saved before, else the item as read and
+    the checked objects. A stale base revision is refused here already.
+
+    The write does not read the item again: its UPDATE moves the revision only if the item
+    is still at the base revision and the project still pins the same version (see
+    `apply_revision`), and every change to what was read here moves the revision."""
+    with ctx.database.read_connection() as connection:  # Core only: no ORM session
+        item = load_item(connection, project_id, item_id, request_id)
         if item.replay is not None:
             return item.replay
         if base_revision != item.revision:
             raise _stale(item, base_revision)
         instruction = pinned_instruction(
-            session, item.instruction_version_id, item.version_created_at
+            connection, item.instruction_version_id, item.version_created_at
         )
-    return item.instruction_version_id, check(instruction, item.plane)
+    return item, check(instruction, item.plane)
 
 
-def _current(
-    session: Session,
-    project_id: int,
-    item_id: int,
-    body: AnnotationPatch | AnnotationReplace,
-    version_id: int | None,
-) -> _Item:
-    """The item again, inside the write: still at the base revision, same instruction."""
-    item = load_item(session, project_id, item_id, body.request_id)
-    if item.replay is None and body.base_revision != item.revision:
-        raise _stale(item, body.base_revision)
-    if item.instruction_version_id != version_id:
-        raise Conflict(
-            "The project moved to another instruction version while this was saved; "
-            "reload the item and save again."
-        )
-    return item
+def _still_at_base(session: Session, item: _Item, base_revision: int) -> None:
+    """Conflict when another save moved the item since it was read (then a missing object
+    is that save's doing, not a mistake of this one)."""
+    current = session.scalar(select(WorkItem.revision).where(WorkItem.id == item.id))
+    if current != base_revision:
+        item.revision = int(current or 0)
+        raise _stale(item, base_revision)
 
 
 def save_replace(
@@ -593,12 +609,9 @@ def save_replace(
     prepared = _prepare(ctx, project_id, item_id, body.request_id, body.base_revision, check)
     if isinstance(prepared, SaveResult):
         return prepared
-    version_id, checked = prepared
+    item, checked = prepared
 
     def write(session: Session) -> SaveResult:
-        item = _current(session, project_id, item_id, body, version_id)
-        if item.replay is not None:
-            return item.replay
         existing = _existing(session, item_id, None)
         spent = {c.uid or "": raw.time_spent for c, raw in zip(checked, body.objects, strict=True)}
         puts = [

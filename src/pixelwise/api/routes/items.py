@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from pixelwise.api.deps import CtxDep, permit
@@ -23,9 +23,11 @@ from pixelwise.api.schemas.annotations import (
 )
 from pixelwise.api.schemas.common import Cursor, IdPath, PageOut, page_out
 from pixelwise.domain.item_filter import parse_filter
+from pixelwise.domain.pagination import Page
 from pixelwise.domain.permissions import Action
 from pixelwise.services import item_annotations, items
 from pixelwise.services.context import Actor
+from pixelwise.services.items import ItemInfo
 
 router = APIRouter(prefix="/api/projects/{project_id}/items", tags=["annotations"])
 
@@ -42,6 +44,13 @@ FilterQuery = Annotated[
 ]
 
 
+def _item_page(page: Page[ItemInfo]) -> Response:
+    """The page as JSON, encoded by pydantic in one step: FastAPI would check the finished
+    page against the response model again and encode it in two (to Python data, then
+    JSON), a third of the cost of a page of 100 items."""
+    return Response(page_out(ItemOut, page).model_dump_json(), media_type="application/json")
+
+
 @router.get("", response_model=PageOut[ItemOut])
 def list_items(
     project_id: IdPath,
@@ -50,19 +59,19 @@ def list_items(
     filter: FilterQuery = None,
     cursor: Cursor = None,
     limit: ItemLimit = 100,
-) -> PageOut[ItemOut]:
+) -> Response:
     """The project's items in id order, optionally filtered (see the filter language)."""
     page = items.list_items(ctx, project_id, where=parse_filter(filter), cursor=cursor, limit=limit)
-    return page_out(ItemOut, page)
+    return _item_page(page)
 
 
 @router.post("/search", response_model=PageOut[ItemOut])
-def search_items(project_id: IdPath, body: SearchIn, ctx: CtxDep, _: Lister) -> PageOut[ItemOut]:
+def search_items(project_id: IdPath, body: SearchIn, ctx: CtxDep, _: Lister) -> Response:
     """The same as listing, with the filter in the body (for long filters)."""
     page = items.list_items(
         ctx, project_id, where=parse_filter(body.filter), cursor=body.cursor, limit=body.limit
     )
-    return page_out(ItemOut, page)
+    return _item_page(page)
 
 
 @router.get("/{item_id}", response_model=ItemOut)
