@@ -60,9 +60,7 @@ class Result:
         return statistics.fmean(t.clicks_to(threshold, self.max_clicks) for t in self.trials)
 
     def nof(self, threshold: float) -> float:
-        return statistics.fmean(
-            1.0 if max(t.ious) < threshold else 0.0 for t in self.trials
-        )
+        return statistics.fmean(1.0 if max(t.ious) < threshold else 0.0 for t in self.trials)
 
     def click_seconds(self) -> list[float]:
         return [s for t in self.trials for s in t.seconds]
@@ -151,7 +149,8 @@ def main() -> None:
     if args.per_object:
         for r in results:
             line = " ".join(
-                f"{s.name}:{t.clicks_to(0.9, r.max_clicks)}" for s, t in zip(samples, r.trials)
+                f"{s.name}:{t.clicks_to(0.9, r.max_clicks)}"
+                for s, t in zip(samples, r.trials, strict=False)
             )
             console.print(f"{r.method}: {line}")
     report(results, len(samples), console)

@@ -19,7 +19,9 @@ from pixelwise.assist import (
 from pixelwise.domain.errors import InvalidInput, NotFound
 from pixelwise.vision.click_protocol import iou, run_trial
 
-BERKELEY = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "interactive" / "berkeley"
+BERKELEY = (
+    Path(__file__).resolve().parents[1].parent / "shared" / "data" / "interactive" / "berkeley"
+)
 METHODS = ["superpixel-graphcut", "grabcut"]
 
 
@@ -139,10 +141,10 @@ def test_quality_on_real_photographs() -> None:
     if not (BERKELEY / "masks").is_dir():
         pytest.skip(f"Berkeley data not present at {BERKELEY} (see its PROVENANCE.md)")
     reached = []
+    segmenter = click_segmenter()
     for stem in ["12003", "108082", "124084", "216053", "376043", "42049"]:
         image = np.asarray(Image.open(next((BERKELEY / "images").glob(stem + ".*"))).convert("RGB"))
         truth = np.asarray(Image.open(BERKELEY / "masks" / f"{stem}.png").convert("L")) > 127
-        segmenter = click_segmenter()
         trial = run_trial(truth, lambda c, p, im=image: segmenter.predict(im, c, p), 6, 0.85)
         reached.append(max(trial.ious) >= 0.85)
     assert all(reached), reached

@@ -38,7 +38,8 @@ def test_the_larger_error_decides_the_click_kind() -> None:
     assert click.x >= 40
     click = next_click(truth, small_miss)
     assert click.positive
-    assert click.x < 14 and click.y < 14
+    assert click.x < 14
+    assert click.y < 14
 
 
 def test_a_clicked_pixel_is_not_chosen_again() -> None:

@@ -112,8 +112,6 @@ class VideoPropagator(Protocol):
 
     name: str
 
-    def propagate(
-        self, frames: Sequence[Image], first_mask: Mask
-    ) -> list[npt.NDArray[np.bool_]]:
+    def propagate(self, frames: Sequence[Image], first_mask: Mask) -> list[npt.NDArray[np.bool_]]:
         """One mask per frame in `frames[1:]`, following the object of `first_mask`."""
         ...

@@ -26,6 +26,7 @@ from typing import Any
 import cv2
 import numpy as np
 import numpy.typing as npt
+from scipy.ndimage import gaussian_filter
 from scipy.sparse import csr_matrix
 
 from pixelwise.vision import geodesic
@@ -55,6 +56,7 @@ class Params:
     smooth: float = 4.0
     disk: int = 3
     colour_disk: int = 8
+    hist_blur: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,9 @@ class SuperpixelGraphCut:
         mask = self._segment(features, checked, prev)
         if features.shape != features.original:
             height, width = features.original
-            soft = cv2.resize(mask.astype(np.float32), (width, height), cv2.INTER_LINEAR)
+            soft = cv2.resize(
+                mask.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR
+            )
             mask = soft >= 0.5
         return mask
 
@@ -126,7 +130,9 @@ class SuperpixelGraphCut:
             prev = (
                 prev_full
                 if prev_full.shape == f.shape
-                else cv2.resize(prev_full.astype(np.uint8), (width, height), cv2.INTER_NEAREST)
+                else cv2.resize(
+                    prev_full.astype(np.uint8), (width, height), interpolation=cv2.INTER_NEAREST
+                )
                 > 0
             )
         labels = f.graph.labels
@@ -150,6 +156,9 @@ class SuperpixelGraphCut:
         else:
             bg_hist = f.image_hist * (1.0 + np.count_nonzero(neg_disks) / 50.0)
             bg_hist += 4.0 * _histogram(f.colour_index, neg_disks)
+        if p.hist_blur > 0:
+            fg_hist = _blur(fg_hist, p.hist_blur)
+            bg_hist = _blur(bg_hist, p.hist_blur)
         colour = np.clip(
             np.log(_normalise(fg_hist) + 1e-4) - np.log(_normalise(bg_hist) + 1e-4), -4.0, 4.0
         )[f.colour_index]
@@ -181,9 +190,11 @@ def compute_features(image: Image, params: Params) -> Features:
     if longest > params.max_side:
         factor = params.max_side / longest
         size = (max(2, round(original[1] * factor)), max(2, round(original[0] * factor)))
-        image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        image = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     rgb = image.astype(np.float32) / 255.0
-    lab = cv2.cvtColor(cv2.GaussianBlur(rgb, (0, 0), 0.8), cv2.COLOR_RGB2LAB)
+    lab = np.asarray(
+        cv2.cvtColor(cv2.GaussianBlur(rgb, (0, 0), 0.8), cv2.COLOR_RGB2LAB), dtype=np.float32
+    )
     quant = (image // (256 // _BINS)).astype(np.int32)
     colour_index = (quant[..., 0] * _BINS + quant[..., 1]) * _BINS + quant[..., 2]
     image_hist = np.bincount(colour_index.ravel(), minlength=_BINS**3).astype(np.float64)
@@ -198,7 +209,8 @@ def compute_features(image: Image, params: Params) -> Features:
 
     edges = np.sqrt(
         sum(
-            cv2.Sobel(lab[..., c], cv2.CV_32F, 1, 0) ** 2 + cv2.Sobel(lab[..., c], cv2.CV_32F, 0, 1) ** 2
+            cv2.Sobel(lab[..., c], cv2.CV_32F, 1, 0) ** 2
+            + cv2.Sobel(lab[..., c], cv2.CV_32F, 0, 1) ** 2
             for c in range(3)
         )
     ).astype(np.float32)
@@ -235,6 +247,11 @@ def _disks(clicks: Sequence[Click], shape: tuple[int, int], radius: int) -> Mask
 
 def _histogram(index: npt.NDArray[np.int32], where: Mask) -> Floats:
     return np.bincount(index[where], minlength=_BINS**3).astype(np.float64)
+
+
+def _blur(hist: Floats, sigma: float) -> Floats:
+    cube = gaussian_filter(hist.reshape(_BINS, _BINS, _BINS), sigma, mode="constant")
+    return np.asarray(cube.ravel(), dtype=np.float64)
 
 
 def _normalise(hist: Floats) -> Floats:

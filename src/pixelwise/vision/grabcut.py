@@ -9,6 +9,7 @@ beyond the disk, GrabCut's colour models would return just the disk.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,9 +31,7 @@ class GrabCutClicks:
         self.disk_radius = disk_radius
         self.iterations = iterations
 
-    def predict(
-        self, image: Any, clicks: Sequence[Any], prev_mask: Any = None
-    ) -> Mask:
+    def predict(self, image: Any, clicks: Sequence[Any], prev_mask: Any = None) -> Mask:
         """The object's mask after `clicks` (see `pixelwise.assist.ClickSegmenter`)."""
         image = check_image(image)
         checked = check_clicks(clicks, image.shape)
@@ -58,11 +57,15 @@ class GrabCutClicks:
         bgr = np.ascontiguousarray(image[:, :, ::-1])
         bg_model = np.zeros((1, 65), np.float64)
         fg_model = np.zeros((1, 65), np.float64)
-        try:
+        # GrabCut needs samples of both kinds; with none of one kind it keeps the seeds.
+        with contextlib.suppress(cv2.error):
             cv2.grabCut(
-                bgr, labels, None, bg_model, fg_model, self.iterations, cv2.GC_INIT_WITH_MASK
+                bgr,
+                labels,
+                (0, 0, 0, 0),  # the rectangle is unused in mask mode
+                bg_model,
+                fg_model,
+                self.iterations,
+                cv2.GC_INIT_WITH_MASK,
             )
-        except cv2.error:
-            # GrabCut needs samples of both kinds; with none of one kind keep the seeds.
-            pass
         return np.asarray((labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD), dtype=bool)

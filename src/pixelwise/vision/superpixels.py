@@ -54,9 +54,13 @@ def build_graph(
     count = int(labels.max()) + 1
     flat = labels.ravel()
     size = np.bincount(flat, minlength=count).astype(np.float64)
-    mean_lab = np.stack(
-        [np.bincount(flat, weights=lab[..., c].ravel(), minlength=count) for c in range(3)], axis=1
-    ) / size[:, None]
+    mean_lab = (
+        np.stack(
+            [np.bincount(flat, weights=lab[..., c].ravel(), minlength=count) for c in range(3)],
+            axis=1,
+        )
+        / size[:, None]
+    )
     pairs: list[npt.NDArray[np.int64]] = []
     strength: list[npt.NDArray[np.float64]] = []
     for a, b, ea, eb in (
