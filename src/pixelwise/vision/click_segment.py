@@ -44,19 +44,31 @@ class Params:
     """The knobs of the segmenter; defaults are the measured best on general images."""
 
     max_side: int = 512
-    superpixels: int = 1200
+    superpixels: tuple[int, ...] = (1200,)
     compactness: float = 10.0
     geo_edge_weight: float = 1.0
     geo_step: float = 0.1
-    border_offset: float = 0.0
+    border_offset: float = 10.0
+    claim_min: float = 2.0
+    claim_k: float = 3.0
     geo_weight: float = 2.0
-    colour_weight: float = 1.0
-    prev_weight: float = 3.0
+    colour_weight: float = 0.6
+    prev_weight: float = 0.0
     prev_free: float = 6.0
-    smooth: float = 4.0
+    smooth: float = 12.0
     disk: int = 3
     colour_disk: int = 8
     hist_blur: float = 0.0
+    colour_gate: float = 0.0
+
+
+@dataclass(frozen=True)
+class Level:
+    """One superpixel scale: the graph, its walking costs, each node's distance to the border."""
+
+    graph: SuperpixelGraph
+    costs: csr_matrix
+    border_distance: Floats
 
 
 @dataclass(frozen=True)
@@ -69,9 +81,7 @@ class Features:
     image_hist: Floats
     right: Floats
     down: Floats
-    graph: SuperpixelGraph
-    costs: csr_matrix
-    border_distance: Floats
+    levels: tuple[Level, ...]
 
 
 class SuperpixelGraphCut:
@@ -135,15 +145,7 @@ class SuperpixelGraphCut:
                 )
                 > 0
             )
-        labels = f.graph.labels
-        pos_nodes = [int(labels[c.y, c.x]) for c in scaled if c.positive]
-        neg_nodes = [int(labels[c.y, c.x]) for c in scaled if not c.positive]
-        d_pos = geodesic.distances(f.costs, pos_nodes)
-        d_neg = geodesic.distances(f.costs, neg_nodes)
-        if p.border_offset >= 0:
-            d_neg = np.minimum(d_neg, f.border_distance + p.border_offset)
-        d_neg = np.minimum(d_neg, 1e6)
-        geo = ((d_neg - d_pos) / (d_neg + d_pos + 1e-6))[labels]
+        geo = np.mean([_geodesic_vote(level, scaled, prev, p) for level in f.levels], axis=0)
 
         pos_disks = _disks([c for c in scaled if c.positive], f.shape, p.colour_disk)
         neg_disks = _disks([c for c in scaled if not c.positive], f.shape, p.colour_disk)
@@ -163,10 +165,14 @@ class SuperpixelGraphCut:
             np.log(_normalise(fg_hist) + 1e-4) - np.log(_normalise(bg_hist) + 1e-4), -4.0, 4.0
         )[f.colour_index]
 
+        if p.colour_gate > 0:
+            colour = colour * (1.0 - np.abs(geo) ** p.colour_gate)
         score = p.geo_weight * geo + p.colour_weight * colour
         if prev is not None and p.prev_weight > 0:
             newest = scaled[-1]
-            d_new = geodesic.distances(f.costs, [int(labels[newest.y, newest.x])])[labels]
+            level = f.levels[0]
+            labels = level.graph.labels
+            d_new = geodesic.distances(level.costs, [int(labels[newest.y, newest.x])])[labels]
             hold = 1.0 - np.exp(-d_new / p.prev_free)
             score += p.prev_weight * hold * np.where(prev, 1.0, -1.0)
 
@@ -214,11 +220,7 @@ def compute_features(image: Image, params: Params) -> Features:
             for c in range(3)
         )
     ).astype(np.float32)
-    labels = slic_superpixels(lab, params.superpixels, params.compactness)
-    graph = build_graph(labels, lab, edges)
-    costs = geodesic.step_costs(graph, params.geo_edge_weight, params.geo_step)
-    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
-    border_distance = geodesic.distances(costs, [int(b) for b in border])
+    levels = tuple(_level(lab, edges, count, params) for count in params.superpixels)
     return Features(
         shape=(int(image.shape[0]), int(image.shape[1])),
         original=original,
@@ -226,10 +228,57 @@ def compute_features(image: Image, params: Params) -> Features:
         image_hist=image_hist,
         right=right,
         down=down,
-        graph=graph,
-        costs=costs,
-        border_distance=border_distance,
+        levels=levels,
     )
+
+
+def _level(
+    lab: npt.NDArray[np.float32], edges: npt.NDArray[np.float32], count: int, params: Params
+) -> Level:
+    labels = slic_superpixels(lab, count, params.compactness)
+    graph = build_graph(labels, lab, edges)
+    costs = geodesic.step_costs(graph, params.geo_edge_weight, params.geo_step)
+    border = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    return Level(graph, costs, geodesic.distances(costs, [int(b) for b in border]))
+
+
+def _geodesic_vote(level: Level, clicks: Sequence[Click], prev: Mask | None, p: Params) -> Floats:
+    """Per pixel, in [-1, 1]: how much nearer (geodesically) it is to foreground seeds than
+    to background seeds.
+
+    Clicks are seeds; the image border is a background seed. The previous mask's superpixels
+    are seeds of their label too, but `claim` farther away than the clicks: a new click thus
+    takes over the region within `claim` of it (bounded by edges, as walking across an edge
+    is costly) and leaves the rest of the previous result alone. `claim` grows with the
+    newest click's distance to the previous result's region of its own label, as a click far
+    inside a missed (or spilled) region means that region is large.
+    """
+    labels = level.graph.labels
+    d_pos = geodesic.distances(level.costs, [int(labels[c.y, c.x]) for c in clicks if c.positive])
+    d_neg = geodesic.distances(
+        level.costs, [int(labels[c.y, c.x]) for c in clicks if not c.positive]
+    )
+    if p.border_offset >= 0:
+        d_neg = np.minimum(d_neg, level.border_distance + p.border_offset)
+    if prev is not None and p.claim_min >= 0 and clicks:
+        share = (
+            np.bincount(
+                labels.ravel(), weights=prev.ravel().astype(np.float64), minlength=level.graph.count
+            )
+            / level.graph.size
+        )
+        inside = share >= 0.5
+        d_in = geodesic.distances(level.costs, np.flatnonzero(inside).tolist())
+        d_out = geodesic.distances(level.costs, np.flatnonzero(~inside).tolist())
+        newest = clicks[-1]
+        node = int(labels[newest.y, newest.x])
+        reach = float((d_in if newest.positive else d_out)[node])
+        claim = max(p.claim_min, p.claim_k * min(reach, 1e6))
+        d_pos = np.minimum(d_pos, d_in + claim)
+        d_neg = np.minimum(d_neg, d_out + claim)
+    d_pos = np.minimum(d_pos, 1e6)
+    d_neg = np.minimum(d_neg, 1e6)
+    return np.asarray(((d_neg - d_pos) / (d_neg + d_pos + 1e-6))[labels], dtype=np.float64)
 
 
 def _digest(image: Image) -> str:
