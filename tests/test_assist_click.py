@@ -95,11 +95,34 @@ def test_a_prepared_image_gives_the_same_mask_and_sub_pixel_clicks_are_accepted(
     image, truth = scene(seed=4)
     segmenter = click_segmenter()
     assert isinstance(segmenter, Preparable)
-    segmenter.prepare(image, key="asset-1")
+    segmenter.prepare(image)
     prepared = segmenter.predict(image, [(77.4, 80.9, True)], None)
     fresh = click_segmenter().predict(image, [(77, 80, True)], None)
     assert np.array_equal(prepared, fresh)
     assert iou(prepared, truth) >= 0.9
+
+
+def test_per_image_work_is_done_once_per_image(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pixelwise.vision import click_segment
+
+    calls: list[tuple[int, ...]] = []
+    real = click_segment.compute_features
+
+    def counting(image: np.ndarray, params: click_segment.Params) -> click_segment.Features:
+        calls.append(image.shape)
+        return real(image, params)
+
+    monkeypatch.setattr(click_segment, "compute_features", counting)
+    image, _ = scene(seed=6)
+    other, _ = scene(seed=7)
+    segmenter = click_segmenter()
+    assert isinstance(segmenter, Preparable)
+    segmenter.prepare(image)
+    mask = segmenter.predict(image, [(77, 80, True)], None)
+    segmenter.predict(image.copy(), [(77, 80, True), (150, 80, False)], mask)
+    assert len(calls) == 1
+    segmenter.predict(other, [(77, 80, True)], None)
+    assert len(calls) == 2
 
 
 def test_a_large_image_is_segmented_at_its_own_size() -> None:

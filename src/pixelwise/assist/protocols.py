@@ -57,11 +57,11 @@ class ClickSegmenter(Protocol):
 class Preparable(Protocol):
     """An assist with per-image work (superpixels, features, an embedding) worth caching.
 
-    `prepare` does that work once for an image; later calls on the same image reuse it.
-    `key` names the image (an asset id and version); without it the pixels are hashed.
+    `prepare` does that work once for an image; later calls on the same pixels reuse it
+    (the image is recognised by a hash of its pixels), so its time is apart from a click's.
     """
 
-    def prepare(self, image: Image, key: str | None = None) -> None: ...
+    def prepare(self, image: Image) -> None: ...
 
 
 @runtime_checkable

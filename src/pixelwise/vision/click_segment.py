@@ -94,9 +94,9 @@ class SuperpixelGraphCut:
         self._cache: OrderedDict[str, Features] = OrderedDict()
         self._cache_size = cache_size
 
-    def prepare(self, image: Image, key: str | None = None) -> None:
-        """Compute and cache the per-image features of `image` (named `key`, else hashed)."""
-        self._features(check_image(image), key)
+    def prepare(self, image: Image) -> None:
+        """Compute and cache the per-image features of `image` (recognised by its pixels)."""
+        self._features(check_image(image))
 
     def predict(self, image: Any, clicks: Sequence[Any], prev_mask: Any = None) -> Mask:
         """The object's mask after `clicks` (see `pixelwise.assist.ClickSegmenter`)."""
@@ -105,7 +105,7 @@ class SuperpixelGraphCut:
         prev = check_mask(prev_mask, image.shape)
         if not any(c.positive for c in checked):
             return np.zeros(image.shape[:2], dtype=bool)
-        features = self._features(image, None)
+        features = self._features(image)
         mask = self._segment(features, checked, prev)
         if features.shape != features.original:
             height, width = features.original
@@ -115,8 +115,8 @@ class SuperpixelGraphCut:
             mask = soft >= 0.5
         return mask
 
-    def _features(self, image: Image, key: str | None) -> Features:
-        name = key or _digest(image)
+    def _features(self, image: Image) -> Features:
+        name = _digest(image)
         found = self._cache.get(name)
         if found is not None:
             self._cache.move_to_end(name)
