@@ -26,7 +26,6 @@ from typing import Any
 import cv2
 import numpy as np
 import numpy.typing as npt
-from scipy.ndimage import gaussian_filter
 from scipy.sparse import csr_matrix
 
 from pixelwise.vision import geodesic
@@ -45,7 +44,7 @@ class Params:
 
     max_side: int = 512
     superpixels: tuple[int, ...] = (1200,)
-    compactness: float = 10.0
+    compactness: float = 0.1
     geo_edge_weight: float = 1.0
     geo_step: float = 0.1
     border_offset: float = 10.0
@@ -53,13 +52,10 @@ class Params:
     claim_k: float = 3.0
     geo_weight: float = 2.0
     colour_weight: float = 0.6
-    prev_weight: float = 0.0
-    prev_free: float = 6.0
     smooth: float = 12.0
     disk: int = 3
-    colour_disk: int = 8
-    hist_blur: float = 0.0
-    colour_gate: float = 0.0
+    colour_disk: int = 15
+    rounds: int = 2
 
 
 @dataclass(frozen=True)
@@ -147,46 +143,44 @@ class SuperpixelGraphCut:
             )
         geo = np.mean([_geodesic_vote(level, scaled, prev, p) for level in f.levels], axis=0)
 
-        pos_disks = _disks([c for c in scaled if c.positive], f.shape, p.colour_disk)
-        neg_disks = _disks([c for c in scaled if not c.positive], f.shape, p.colour_disk)
-        fg_hist = _histogram(f.colour_index, pos_disks) * 4.0
-        if prev is not None and prev.any():
-            fg_hist += _histogram(f.colour_index, prev)
-            bg_hist = _histogram(f.colour_index, ~prev) + 4.0 * _histogram(
-                f.colour_index, neg_disks
-            )
-        else:
-            bg_hist = f.image_hist * (1.0 + np.count_nonzero(neg_disks) / 50.0)
-            bg_hist += 4.0 * _histogram(f.colour_index, neg_disks)
-        if p.hist_blur > 0:
-            fg_hist = _blur(fg_hist, p.hist_blur)
-            bg_hist = _blur(bg_hist, p.hist_blur)
-        colour = np.clip(
-            np.log(_normalise(fg_hist) + 1e-4) - np.log(_normalise(bg_hist) + 1e-4), -4.0, 4.0
-        )[f.colour_index]
-
-        if p.colour_gate > 0:
-            colour = colour * (1.0 - np.abs(geo) ** p.colour_gate)
-        score = p.geo_weight * geo + p.colour_weight * colour
-        if prev is not None and p.prev_weight > 0:
-            newest = scaled[-1]
-            level = f.levels[0]
-            labels = level.graph.labels
-            d_new = geodesic.distances(level.costs, [int(labels[newest.y, newest.x])])[labels]
-            hold = 1.0 - np.exp(-d_new / p.prev_free)
-            score += p.prev_weight * hold * np.where(prev, 1.0, -1.0)
-
-        force_fg = _disks([c for c in scaled if c.positive], f.shape, p.disk)
+        positives = [c for c in scaled if c.positive]
+        force_fg = _disks(positives, f.shape, p.disk)
         force_bg = _disks([c for c in scaled if not c.positive], f.shape, p.disk)
-        mask = cut(
-            np.maximum(-score, 0.0),
-            np.maximum(score, 0.0),
-            p.smooth * f.right,
-            p.smooth * f.down,
-            force_fg,
-            force_bg,
-        )
-        return _connected_to(mask, [c for c in scaled if c.positive])
+        model = prev if prev is not None and prev.any() else None
+        mask = force_fg
+        for _ in range(p.rounds):
+            score = p.geo_weight * geo + p.colour_weight * _colour_vote(f, scaled, model, p)
+            mask = cut(
+                np.maximum(-score, 0.0),
+                np.maximum(score, 0.0),
+                p.smooth * f.right,
+                p.smooth * f.down,
+                force_fg,
+                force_bg,
+            )
+            mask = _connected_to(mask, positives)
+            model = mask
+        return mask
+
+
+def _colour_vote(f: Features, clicks: Sequence[Click], model: Mask | None, p: Params) -> Floats:
+    """Per pixel, the log ratio of its colour's frequency in the object and in the background.
+
+    The object's colours come from the click disks and `model` (the current estimate of the
+    mask); the background's from the negative disks and the rest of the image (with no
+    estimate yet, the whole image stands in for the background).
+    """
+    pos_disks = _disks([c for c in clicks if c.positive], f.shape, p.colour_disk)
+    neg_disks = _disks([c for c in clicks if not c.positive], f.shape, p.colour_disk)
+    fg_hist = _histogram(f.colour_index, pos_disks) * 4.0
+    bg_hist = 4.0 * _histogram(f.colour_index, neg_disks)
+    if model is not None:
+        fg_hist += _histogram(f.colour_index, model)
+        bg_hist += _histogram(f.colour_index, ~model)
+    else:
+        bg_hist += f.image_hist * (1.0 + np.count_nonzero(neg_disks) / 50.0)
+    ratio = np.log(_normalise(fg_hist) + 1e-4) - np.log(_normalise(bg_hist) + 1e-4)
+    return np.asarray(np.clip(ratio, -4.0, 4.0)[f.colour_index], dtype=np.float64)
 
 
 def compute_features(image: Image, params: Params) -> Features:
@@ -296,11 +290,6 @@ def _disks(clicks: Sequence[Click], shape: tuple[int, int], radius: int) -> Mask
 
 def _histogram(index: npt.NDArray[np.int32], where: Mask) -> Floats:
     return np.bincount(index[where], minlength=_BINS**3).astype(np.float64)
-
-
-def _blur(hist: Floats, sigma: float) -> Floats:
-    cube = gaussian_filter(hist.reshape(_BINS, _BINS, _BINS), sigma, mode="constant")
-    return np.asarray(cube.ravel(), dtype=np.float64)
 
 
 def _normalise(hist: Floats) -> Floats:
