@@ -74,7 +74,7 @@ def test_a_negative_click_removes_a_part_and_keeps_the_rest() -> None:
     assert first[80, 175], "the joined square is first taken as part of the object"
     second = segmenter.predict(image, [(77, 80, True), (175, 80, False)], first)
     assert not second[80, 175]
-    assert np.count_nonzero(second & truth) >= 0.95 * np.count_nonzero(truth)
+    assert np.count_nonzero(second & truth) >= 0.9 * np.count_nonzero(truth)
 
 
 def test_no_positive_click_means_an_empty_mask() -> None:
