@@ -2,17 +2,20 @@
 
 Per image (once, cached): CIE Lab colours, a quantised colour index, contrast-sensitive
 weights between neighbouring pixels, SLIC superpixels and their geodesic walking costs.
-Per click, each pixel gets a foreground score from three cues, then a graph cut on the
+Per click, each pixel gets a foreground score from two cues, then a graph cut on the
 pixel grid picks the mask that agrees with the scores and follows image edges:
 
-- geodesic nearness: how easily the pixel is reached from the positive clicks compared
-  with the negative ones (or, before any negative click, with a fixed reach);
-- colour: a histogram likelihood ratio, foreground learnt from the click disks and the
-  previous mask, background from the rest (before any result, from the whole image);
-- the previous mask, kept firmly far from the newest click and loosely near it, so a click
-  fixes the error it lands in without undoing what earlier clicks achieved.
+- geodesic vote: how much nearer the pixel is to foreground seeds than to background
+  seeds, walking over the superpixel graph. Seeds are the clicks, the image border (for
+  the background, weakly) and the previous mask, whose labels a new click may take over
+  only within a reach that grows with how deep inside the error the click lies; so a click
+  fixes the error it lands in without undoing what earlier clicks achieved;
+- colour vote: a histogram likelihood ratio, the object learnt from the click disks and
+  the current mask, the background from the rest (before any result, the whole image).
 
-Click disks are hard constraints; only mask parts connected to a positive click are kept.
+Each click runs two rounds: a half-resolution cut re-learns the colour model, then the
+full-resolution cut. Click disks are hard constraints; only mask parts connected to a
+positive click are kept. docs/assist.md gives the measurements behind each choice.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ _BINS = 16  # colour histogram bins per RGB channel
 
 @dataclass(frozen=True)
 class Params:
-    """The knobs of the segmenter; defaults are the measured best on general images."""
+    """The knobs of the segmenter; the defaults were chosen by measurement (docs/assist.md)."""
 
     max_side: int = 512
     superpixels: tuple[int, ...] = (1200,)
