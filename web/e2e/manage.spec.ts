@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
 import { expect, type Page, test } from "@playwright/test";
+import { drag, objectRows, saved as savedState } from "./kit";
 import { e2eServer } from "./server";
 
 const server = e2eServer();
@@ -49,7 +50,7 @@ async function signIn(page: Page): Promise<void> {
   await expect(page).toHaveURL(/\/datasets$/);
 }
 
-test("dataset, instruction, project, export", async ({ page }) => {
+test("dataset, instruction, project, labelling, export", async ({ page }) => {
   test.setTimeout(120_000);
   await signIn(page);
 
@@ -143,23 +144,44 @@ test("dataset, instruction, project, export", async ({ page }) => {
   await expect(page.getByRole("region", { name: "Members" })).toContainText(server.email);
   const projectUrl = page.url();
 
+  // Label the first item: a box of the first class; submit is refused until its required
+  // colour is chosen; then the item is submitted and the next one opens.
+  await items.getByRole("link", { name: "open" }).first().click();
+  await expect.poll(() => page.evaluate(() => window.__pixelwise !== undefined && window.__pixelwise.stage.stats.imageDrawnAt !== null)).toBe(true);
+  await expect(page.getByRole("button", { name: "Box", pressed: true })).toBeVisible();
+  await drag(page, [10, 10], [40, 30]);
+  await expect(objectRows(page)).toHaveCount(1);
+  await page.getByRole("button", { name: "Submit", exact: true }).click();
+  await expect(page.getByTestId("item-state")).not.toHaveText("Submitted");
+  await page.getByLabel(/Colour/).selectOption({ label: "Red" });
+  await page.getByLabel("Weather").selectOption({ label: "Sunny" });
+  await savedState(page);
+  await page.getByRole("button", { name: "Submit", exact: true }).click();
+  await expect(page.getByRole("alert").filter({ hasText: /\.png was submitted\./ })).toBeVisible();
+  await snap(page, "manage-04-labelled");
+  await page.goto(projectUrl);
+  await expect(page.getByTestId("state-submitted")).toContainText("1");
+
   // A JSON export, downloaded whole.
   const exporting = page.getByRole("region", { name: "Export" });
   await exporting.getByRole("button", { name: "Start export" }).click();
   const link = exporting.getByRole("link", { name: "Download the export" });
   await expect(link).toBeVisible({ timeout: 30_000 });
-  await snap(page, "manage-04-project-export");
+  await snap(page, "manage-05-project-export");
   const [download] = await Promise.all([page.waitForEvent("download"), link.click()]);
   const saved = test.info().outputPath("export.json");
   await download.saveAs(saved);
   expect(download.suggestedFilename()).toMatch(/\.json$/);
-  expect(readFileSync(saved, "utf8")).toContain("01.png");
+  const exported = readFileSync(saved, "utf8");
+  expect(exported).toContain("01.png");
+  expect(exported).toMatch(/"class":\s*"car"/);
+  expect(exported).toMatch(/"colour":\s*"red"/);
 
   // Thumbnails show in the dataset once a project serves its media.
   await page.goto(`${datasetUrl}?folder=trip`);
   await expect(page.getByTestId("asset-grid").locator("img")).toHaveCount(3);
   await expect.poll(() => page.getByTestId("asset-grid").locator("img").evaluateAll((images) => images.every((image) => (image as HTMLImageElement).naturalWidth > 0))).toBe(true);
-  await snap(page, "manage-05-thumbnails");
+  await snap(page, "manage-06-thumbnails");
 
   // The server refuses to delete a dataset a project uses; the confirmation names the project.
   await page.getByRole("button", { name: "Delete dataset…" }).click();
@@ -167,6 +189,6 @@ test("dataset, instruction, project, export", async ({ page }) => {
   await expect(confirm).toContainText("street labels");
   await confirm.getByRole("button", { name: "Delete", exact: true }).click();
   await expect(confirm.getByRole("alert")).toBeVisible();
-  await snap(page, "manage-06-delete-refused");
+  await snap(page, "manage-07-delete-refused");
   expect(projectUrl).toMatch(/\/projects\/\d+$/);
 });
