@@ -16,24 +16,17 @@ Usage: python bench/listing.py [--rows 1000000] [--limit 100] [--repeat 20]
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import TextClause, insert, select, text
 
-from pixelwise.app import build_context, create_app
-from pixelwise.db.migrate import migrate
+from bench_context import fresh_context
+from pixelwise.app import create_app
 from pixelwise.db.models import AuditEvent
 from pixelwise.domain.pagination import encode_cursor
-from pixelwise.domain.permissions import OrgRole
-from pixelwise.services import tokens, users
-from pixelwise.services.context import Actor
-from pixelwise.settings import Settings
 
 ACTIONS = [
     "user.update",
@@ -92,30 +85,13 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=20)
     options = parser.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="pixelwise-bench-"))
-    settings = Settings(
-        home=home,
-        database_url=os.environ.get("PIXELWISE_DATABASE_URL", ""),
-        secret_key="bench",
-        embedded_worker=False,
-        log_level="warning",  # type: ignore[arg-type]
-    )
-    ctx = build_context(settings)
-    if ctx.database.dialect == "postgresql":
-        with ctx.database.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    migrate(ctx.database)
-    system = Actor.system("bench")
-    users.create_user(
-        ctx, system, email="bench@example.org", password="bench-password", org_role=OrgRole.ADMIN
-    )
-    token = tokens.create_token(ctx, system, "bench", for_email="bench@example.org").token
+    ctx, token = fresh_context()
     print(f"filling {options.rows:,} audit events ({ctx.database.dialect}) ...")
     seconds = fill(ctx.database, options.rows)
     print(f"  {options.rows / seconds:,.0f} rows/s")
     with ctx.database.read() as session:
         top = int(session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1)))
-    app = create_app(settings, ctx)
+    app = create_app(ctx.settings, ctx)
     headers = {"Authorization": f"Bearer {token}"}
     print()
     print(__doc__.split("Usage:")[0].strip())

@@ -22,24 +22,17 @@ Usage: python bench/navigation.py [--items 100000] [--repeat 15]
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select, text
 
-from pixelwise.app import build_context, create_app
-from pixelwise.db.migrate import migrate
+from bench_context import fresh_context
+from pixelwise.app import create_app
 from pixelwise.db.models import Asset, Dataset, Project, WorkItem
-from pixelwise.domain.permissions import OrgRole
-from pixelwise.services import tokens, users
-from pixelwise.services.context import Actor
-from pixelwise.settings import Settings
 
 STATES = [("queued", 40), ("queued-saved", 20), ("leased", 5), ("submitted", 20),
           ("skipped", 5), ("accepted", 5), ("rejected", 5)]  # fmt: skip
@@ -117,23 +110,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=15)
     options = parser.parse_args()
-    settings = Settings(
-        home=Path(tempfile.mkdtemp(prefix="pixelwise-bench-")),
-        database_url=os.environ.get("PIXELWISE_DATABASE_URL", ""),
-        secret_key="bench",
-        embedded_worker=False,
-        log_level="warning",  # type: ignore[arg-type]
-    )
-    ctx = build_context(settings)
-    if ctx.database.dialect == "postgresql":
-        with ctx.database.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    migrate(ctx.database)
-    system = Actor.system("bench")
-    users.create_user(
-        ctx, system, email="bench@example.org", password="bench-password", org_role=OrgRole.ADMIN
-    )
-    token = tokens.create_token(ctx, system, "bench", for_email="bench@example.org").token
+    ctx, token = fresh_context()
     print(f"filling {options.items:,} items ({ctx.database.dialect}) ...")
     project_id, seconds = fill(ctx, options.items)
     print(f"  {options.items / seconds:,.0f} items/s")
@@ -160,7 +137,7 @@ def main() -> None:
         ("item-search, many matches (first 20)", f"{base}/item-search", {"name": "img_00"},
          lambda body: assert_equal(len(body["items"]), 20)),
     ]  # fmt: skip
-    app = create_app(settings, ctx)
+    app = create_app(ctx.settings, ctx)
     headers = {"Authorization": f"Bearer {token}"}
     print()
     print(__doc__.split("Usage:")[0].strip())
