@@ -9,13 +9,28 @@ import { decodeRleCached, rememberDecoded } from "../maskCache";
 import type { Point } from "../shapes";
 import { addObject, pointOf, selectedOfType, updateGeometry, type KeyInput, type OverlayItem, type PointerInput, type ToolContext } from "./tool";
 
+/** The brush radius an image starts with: 8 px, or more on large images (about 1/150 of the
+ * longer side), so that at the fitted view it is a few screen pixels, not a dot. */
+export function defaultBrushRadius(image: { readonly width: number; readonly height: number }): number {
+  return Math.max(8, Math.round(Math.max(image.width, image.height) / 150));
+}
+
 export abstract class MaskPaintTool {
   abstract readonly name: string;
-  /** Brush radius in image pixels. */
-  radius = 8;
+  private chosen: number | null = null;
+  private fallback = 8;
   protected abstract readonly value: 0 | 1;
   private stroke: { id: string | null; classKey: string; mask: MaskBuffer; last: Point } | null = null;
   private cursor: Point | null = null;
+
+  /** Brush radius in image pixels: the one the user chose ([ / ]), else the image's default. */
+  get radius(): number {
+    return this.chosen ?? this.fallback;
+  }
+
+  set radius(pixels: number) {
+    this.chosen = pixels;
+  }
 
   /** The mask a stroke paints on: the selected mask object (for the brush, only when it is
    * of the active class: after switching class, a stroke starts that class's own mask), or
@@ -33,6 +48,7 @@ export abstract class MaskPaintTool {
   }
 
   pointerDown(input: PointerInput, ctx: ToolContext): void {
+    this.fallback = defaultBrushRadius(ctx.image);
     if (input.button !== 0) return;
     const target = this.target(ctx);
     if (target === null) {
@@ -44,7 +60,8 @@ export abstract class MaskPaintTool {
     this.stroke = { ...target, last: p };
   }
 
-  pointerMove(input: PointerInput): void {
+  pointerMove(input: PointerInput, ctx?: ToolContext): void {
+    if (ctx !== undefined) this.fallback = defaultBrushRadius(ctx.image);
     const p = pointOf(input);
     this.cursor = p;
     if (this.stroke === null) return;
@@ -54,7 +71,7 @@ export abstract class MaskPaintTool {
 
   pointerUp(input: PointerInput, ctx: ToolContext): void {
     if (this.stroke === null) return;
-    this.pointerMove(input);
+    this.pointerMove(input, ctx);
     const { id, classKey, mask } = this.stroke;
     this.stroke = null;
     if (mask.isEmpty()) {

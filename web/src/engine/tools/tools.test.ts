@@ -438,3 +438,19 @@ describe("select tool", () => {
     expect(geometry(h.doc.get("a"))).toEqual(box("a", 10).geometry);
   });
 });
+
+describe("brush size", () => {
+  it("starts at a size that suits the image until the user chooses one", async () => {
+    const { defaultBrushRadius } = await import("./maskPaint");
+    expect(defaultBrushRadius({ width: 600, height: 400 })).toBe(8);
+    expect(defaultBrushRadius({ width: 4000, height: 3000 })).toBe(27);
+    const brush = new BrushTool();
+    const h = harness(brush); // a 100x80 image
+    h.drag([10, 10], [20, 10]);
+    expect(brush.radius).toBe(8);
+    expect(brush.keyDown({ key: "]" } as Parameters<BrushTool["keyDown"]>[0])).toBe(true);
+    expect(brush.radius).toBe(10);
+    h.drag([10, 30], [20, 30]);
+    expect(brush.radius).toBe(10); // the chosen size stays
+  });
+});
