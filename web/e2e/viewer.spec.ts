@@ -165,6 +165,7 @@ test("a DICOM series opens as a stack: slices, windows, HU readout, annotations 
   const annotation = await api.get<Annotation>(`/api/projects/${made.projectId}/items/${item.id}/annotation`);
   expect(annotation.objects).toHaveLength(1);
   expect(annotation.objects[0]?.geometry).toMatchObject({ type: "box", slice: 4 });
+  await expect(objectRows(page).first()).toContainText("slice 5");
   expect((await pixel(page, 150, 200))[3]).toBeGreaterThan(200);
   await key(page, "PageDown");
   await expect(slicePosition(page)).toHaveText("Slice 6 of 28");

@@ -90,7 +90,7 @@ function ObjectRow({
     <li className={classes} data-object-id={object.id} data-hidden={object.hidden === true} data-locked={locked}>
       <button type="button" className="ws-row-select" onClick={(e) => onSelect(e.shiftKey)} aria-pressed={selected}>
         <span className="ws-swatch" style={{ background: label?.color ?? "#888" }} />
-        {label?.name ?? object.class} <span className="muted">{object.geometry.type}</span>
+        {label?.name ?? object.class} <span className="muted">{object.geometry.type}{"slice" in object.geometry && typeof object.geometry.slice === "number" ? ` · slice ${object.geometry.slice + 1}` : ""}</span>
         {incomplete && (
           <span className="ws-incomplete" title="Required attributes are missing">
             !
