@@ -6,7 +6,7 @@
 import { useSyncExternalStore } from "react";
 import { MAGNIFIER_FACTORS } from "./Magnifier";
 import type { Viewer } from "./viewer";
-import { TONE_RANGE } from "./windowing";
+import { TONE_RANGE, type Tone } from "./windowing";
 import "./viewer.css";
 
 function useVersion(viewer: Viewer): number {
@@ -29,6 +29,25 @@ function PixelReadout({ viewer }: { viewer: Viewer }) {
 }
 
 const percent = (factor: number) => Math.round(factor * 100);
+
+/** One of the image's tone sliders, in percent of the neutral value. */
+function ToneSlider({ label, part, viewer, tone }: { label: string; part: keyof Tone; viewer: Viewer; tone: Tone }) {
+  return (
+    <label>
+      {label}
+      <input
+        type="range"
+        aria-label={label}
+        min={percent(TONE_RANGE.min)}
+        max={percent(TONE_RANGE.max)}
+        step={5}
+        value={percent(tone[part])}
+        onChange={(e) => viewer.setTone({ ...tone, [part]: Number(e.target.value) / 100 })}
+      />
+      <output>{percent(tone[part])}%</output>
+    </label>
+  );
+}
 
 export function ViewControls({ viewer }: { viewer: Viewer }) {
   useVersion(viewer);
@@ -70,32 +89,8 @@ export function ViewControls({ viewer }: { viewer: Viewer }) {
       )}
       {!viewer.stack && (
         <>
-          <label>
-            Brightness
-            <input
-              type="range"
-              aria-label="Brightness"
-              min={percent(TONE_RANGE.min)}
-              max={percent(TONE_RANGE.max)}
-              step={5}
-              value={percent(settings.tone.brightness)}
-              onChange={(e) => viewer.setTone({ ...settings.tone, brightness: Number(e.target.value) / 100 })}
-            />
-            <output>{percent(settings.tone.brightness)}%</output>
-          </label>
-          <label>
-            Contrast
-            <input
-              type="range"
-              aria-label="Contrast"
-              min={percent(TONE_RANGE.min)}
-              max={percent(TONE_RANGE.max)}
-              step={5}
-              value={percent(settings.tone.contrast)}
-              onChange={(e) => viewer.setTone({ ...settings.tone, contrast: Number(e.target.value) / 100 })}
-            />
-            <output>{percent(settings.tone.contrast)}%</output>
-          </label>
+          <ToneSlider label="Brightness" part="brightness" viewer={viewer} tone={settings.tone} />
+          <ToneSlider label="Contrast" part="contrast" viewer={viewer} tone={settings.tone} />
           <button type="button" className="ws-quiet" onClick={() => viewer.resetTone()} disabled={settings.tone.brightness === 1 && settings.tone.contrast === 1}>
             Reset
           </button>
